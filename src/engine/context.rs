@@ -1,0 +1,227 @@
+//! Context around a match: identifier words, keywords nearby, inline `key: value`
+//! names in free text, and token boundaries.
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use std::ops::Range;
+
+/// Splits an identifier into lowercase words: `customerSSN_v2` → `customer ssn v2`,
+/// `$.users[*].tax-id` → `users tax id`.
+pub fn words(name: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        let prev = i.checked_sub(1).map(|j| chars[j]);
+        let next = chars.get(i + 1).copied();
+        // camelCase boundary: aB, or the last capital of an acronym before a lowercase (SSNNumber).
+        let boundary = match prev {
+            Some(p) if p.is_lowercase() && c.is_uppercase() => true,
+            Some(p) if p.is_uppercase() && c.is_uppercase() => next.is_some_and(char::is_lowercase),
+            _ => false,
+        };
+        if boundary && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        cur.extend(c.to_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// The last segment of a key path, column reference or JSON path (`$.a.b[*].ssn` → `ssn`).
+pub fn leaf(name: &str) -> &str {
+    name.split(['.', '/', '[', ']', ':'])
+        .map(|s| s.trim_matches(['"', '`', '\'', ' ']))
+        .filter(|s| !s.is_empty() && *s != "*" && *s != "$" && !s.bytes().all(|b| b.is_ascii_digit()))
+        .last()
+        .unwrap_or(name)
+}
+
+/// `Some` when `needle` (as words) occurs as consecutive words of `hay`.
+pub fn contains_words(hay: &[String], needle: &[String]) -> bool {
+    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// `snake_case` rendering of an identifier's words (`socialSecurityNumber` → `social_security_number`).
+pub fn snake(name: &str) -> String {
+    words(name).join("_")
+}
+
+/// Finds rule keywords in text windows, case-insensitively, on word boundaries.
+pub struct KeywordMatcher {
+    ac: AhoCorasick,
+    /// For each keyword: (rule index, true if positive / false if negative).
+    owners: Vec<Vec<(usize, bool)>>,
+}
+
+impl KeywordMatcher {
+    pub fn new(keywords: &[(String, usize, bool)]) -> KeywordMatcher {
+        let mut uniq: Vec<String> = Vec::new();
+        let mut owners: Vec<Vec<(usize, bool)>> = Vec::new();
+        for (kw, rule, positive) in keywords {
+            let kw = kw.to_ascii_lowercase();
+            match uniq.iter().position(|k| *k == kw) {
+                Some(i) => owners[i].push((*rule, *positive)),
+                None => {
+                    uniq.push(kw);
+                    owners.push(vec![(*rule, *positive)]);
+                }
+            }
+        }
+        let ac = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .build(&uniq)
+            .expect("keyword automaton builds");
+        KeywordMatcher { ac, owners }
+    }
+
+    /// (positive, negative) keyword presence for `rule` in `hay[window]`, ignoring
+    /// keywords inside `skip` (the match itself).
+    pub fn find(&self, hay: &[u8], window: Range<usize>, skip: Range<usize>, rule: usize) -> (bool, bool) {
+        let (mut pos, mut neg) = (false, false);
+        for m in self.ac.find_overlapping_iter(&hay[window.clone()]) {
+            let (s, e) = (window.start + m.start(), window.start + m.end());
+            if (s < skip.end && e > skip.start) || !on_word_boundary(hay, s, e) {
+                continue;
+            }
+            for &(r, positive) in &self.owners[m.pattern().as_usize()] {
+                if r == rule {
+                    if positive { pos = true } else { neg = true }
+                }
+            }
+        }
+        (pos, neg)
+    }
+}
+
+/// A keyword counts when it is not glued to other letters/digits (a plural `s` is allowed).
+fn on_word_boundary(hay: &[u8], start: usize, end: usize) -> bool {
+    let alnum = |i: usize| hay.get(i).is_some_and(u8::is_ascii_alphanumeric);
+    let before_ok = start == 0 || !alnum(start - 1);
+    let after_ok = !alnum(end) || (matches!(hay[end], b's' | b'S') && !alnum(end + 1));
+    before_ok && after_ok
+}
+
+/// A match must stand alone as a token: not glued to letters/digits, and not a piece
+/// of a longer dotted or dashed number (`555-123-45-6789`, `1.2.3.4.5`).
+pub fn is_token(hay: &[u8], start: usize, end: usize) -> bool {
+    let digit = |i: usize| hay.get(i).is_some_and(u8::is_ascii_digit);
+    let alnum = |i: usize| hay.get(i).is_some_and(u8::is_ascii_alphanumeric);
+    let joiner = |i: usize| hay.get(i).is_some_and(|b| matches!(b, b'.' | b'-' | b'/' | b','));
+    if hay[start].is_ascii_alphanumeric() && start > 0 {
+        if alnum(start - 1) {
+            return false;
+        }
+        if hay[start].is_ascii_digit() && start > 1 && joiner(start - 1) && digit(start - 2) {
+            return false;
+        }
+    }
+    if end > start && hay[end - 1].is_ascii_alphanumeric() {
+        if alnum(end) {
+            return false;
+        }
+        if hay[end - 1].is_ascii_digit() && joiner(end) && digit(end + 1) {
+            return false;
+        }
+    }
+    true
+}
+
+/// In free text, the key a value is written under: `ssn: 123…`, `"tax_id": "…"`,
+/// `ssn=…`, `<ssn>…`. Returns the key's byte range.
+pub fn inline_key(hay: &[u8], line_start: usize, value_start: usize) -> Option<(usize, usize)> {
+    let mut i = value_start;
+    let skip_back = |i: &mut usize, set: &[u8]| {
+        while *i > line_start && set.contains(&hay[*i - 1]) {
+            *i -= 1;
+        }
+    };
+    skip_back(&mut i, b" \t\"'");
+    if i == line_start {
+        return None;
+    }
+    match hay[i - 1] {
+        b':' | b'=' => {
+            i -= 1;
+            if i > line_start && matches!(hay[i - 1], b':' | b'=' | b'!' | b'<' | b'>') {
+                return None; // `==`, `:=` comparisons and `!=`, `<=`, `>=`
+            }
+        }
+        b'>' if i >= 2 && hay[i - 2] != b'=' && hay[i - 2] != b'-' => {
+            // <ssn>value: the tag name
+            let close = i - 1;
+            let open = hay[line_start..close].iter().rposition(|&b| b == b'<')? + line_start;
+            let name_end = hay[open + 1..close]
+                .iter()
+                .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':' | b'.')))
+                .map_or(close, |p| open + 1 + p);
+            return (name_end > open + 1).then_some((open + 1, name_end));
+        }
+        _ => return None,
+    }
+    skip_back(&mut i, b" \t\"'`");
+    let end = i;
+    while i > line_start
+        && (hay[i - 1].is_ascii_alphanumeric() || matches!(hay[i - 1], b'_' | b'-' | b'.' | b'[' | b']' | b'$'))
+    {
+        i -= 1;
+    }
+    let key = &hay[i..end];
+    (key.iter().any(u8::is_ascii_alphabetic) && key.len() <= 64).then_some((i, end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifier_words() {
+        assert_eq!(words("customerSSN_v2"), ["customer", "ssn", "v2"]);
+        assert_eq!(words("SSNNumber"), ["ssn", "number"]);
+        assert_eq!(words("$.users[*].tax-id"), ["users", "tax", "id"]);
+        assert_eq!(snake("socialSecurityNumber"), "social_security_number");
+    }
+
+    #[test]
+    fn leaves() {
+        assert_eq!(leaf("$.customer.ssn"), "ssn");
+        assert_eq!(leaf("users[*].ssn"), "ssn");
+        assert_eq!(leaf("public.customers.\"tax_id\""), "tax_id");
+        assert_eq!(leaf("ssn"), "ssn");
+    }
+
+    #[test]
+    fn inline_keys() {
+        let k = |s: &str| {
+            let at = s.find('#').unwrap();
+            let hay = s.replace('#', "1");
+            inline_key(hay.as_bytes(), 0, at).map(|(a, b)| hay[a..b].to_string())
+        };
+        assert_eq!(k("ssn: #"), Some("ssn".into()));
+        assert_eq!(k("  \"tax_id\": \"#"), Some("tax_id".into()));
+        assert_eq!(k("user.ssn=#"), Some("user.ssn".into()));
+        assert_eq!(k("<ssn>#"), Some("ssn".into()));
+        assert_eq!(k("total #"), None);
+        assert_eq!(k("if a == #"), None);
+        assert_eq!(k("12:#"), None);
+    }
+
+    #[test]
+    fn tokens() {
+        let t = |s: &str, a: usize, b: usize| is_token(s.as_bytes(), a, b);
+        assert!(t("x 123-45-6789 y", 2, 13));
+        assert!(!t("x555-123-45-6789", 5, 16));
+        assert!(!t("a123456789", 1, 10));
+        assert!(!t("1.2.3.4.5", 0, 7));
+        assert!(t("IP 1.2.3.4.", 3, 10));
+    }
+}

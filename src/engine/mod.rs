@@ -1,0 +1,375 @@
+//! The compiled matcher: one immutable `Engine` per rule set (Send + Sync).
+//!
+//! Value detection runs in stages over a whole buffer: one leftmost-first
+//! multi-pattern pass finds candidate starts; an anchored all-matches pass adds the
+//! other rules whose patterns match at the same start (a bare 9-digit run can be an
+//! SSN, an ITIN or a routing number); then token boundaries, the rule's validator and
+//! context scoring (field name, inline key, keywords nearby) decide what is reported
+//! and with which confidence.
+
+pub mod context;
+pub mod patterns;
+pub mod validators;
+
+use crate::finding::{Confidence, Severity};
+use crate::rules::{MaskStyle, NeedsContext, RuleSet};
+use context::KeywordMatcher;
+use regex_automata::{Anchored, Input};
+use std::ops::Range;
+use validators::{Validator, Verdict};
+
+/// A rule ready to run.
+#[derive(Debug)]
+pub struct CompiledRule {
+    pub id: String,
+    pub name: String,
+    pub pii_type: String,
+    pub severity: Severity,
+    pub base_confidence: Confidence,
+    pub validator: Option<Validator>,
+    pub needs_context: NeedsContext,
+    pub mask: MaskStyle,
+    pub remediation: Option<String>,
+    keyword_words: Vec<Vec<String>>,
+    negative_words: Vec<Vec<String>>,
+    column_names: Vec<regex::Regex>,
+    exclude_names: Vec<regex::Regex>,
+}
+
+impl CompiledRule {
+    /// True when the rule classifies column / key names (a name rule).
+    pub fn has_names(&self) -> bool {
+        !self.column_names.is_empty()
+    }
+}
+
+/// The structural context of a scanned buffer, given by the extractor.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FieldContext<'a> {
+    /// Column, header or key name the bytes sit under; `None` for free text, where
+    /// an inline `key: value` name is looked for instead.
+    pub name: Option<&'a str>,
+}
+
+/// A reported value: rule, byte span in the haystack, confidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValueHit {
+    pub rule: usize,
+    pub start: usize,
+    pub end: usize,
+    pub confidence: Confidence,
+    /// Byte range of an inline key (`ssn=` in free text) the value sits under.
+    pub key: Option<(usize, usize)>,
+}
+
+/// A column / key name that says it holds PII.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NameHit {
+    pub rule: usize,
+    pub confidence: Confidence,
+}
+
+/// How a field name bears on one rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NameSupport {
+    Supports,
+    Neutral,
+    Conflicts,
+}
+
+/// A name, split and classified once.
+struct NameInfo {
+    words: Vec<String>,
+    /// Rules whose names match (name rules and keyword matches of value rules).
+    matched: Vec<NameHit>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("cannot compile rule patterns: {0}")]
+pub struct EngineError(String);
+
+/// Bytes of context looked at before and after a value for keywords.
+const WINDOW_BEFORE: usize = 64;
+const WINDOW_AFTER: usize = 32;
+/// How far back a line start (for inline keys) is looked for.
+const LOOKBACK: usize = 256;
+
+pub struct Engine {
+    rules: Vec<CompiledRule>,
+    patterns: Option<patterns::PatternSet>,
+    /// Pattern index → rule index.
+    pattern_rule: Vec<usize>,
+    keywords: KeywordMatcher,
+}
+
+impl Engine {
+    pub fn new(set: &RuleSet) -> Result<Engine, EngineError> {
+        let mut rules = Vec::new();
+        let mut all_patterns: Vec<&str> = Vec::new();
+        let mut pattern_rule = Vec::new();
+        let mut keywords = Vec::new();
+        let compile_names = |list: &[String]| -> Result<Vec<regex::Regex>, EngineError> {
+            list.iter()
+                .map(|p| regex::Regex::new(p).map_err(|e| EngineError(e.to_string())))
+                .collect()
+        };
+        for (idx, loaded) in set.rules.iter().enumerate() {
+            let def = &loaded.def;
+            for p in def.all_patterns() {
+                all_patterns.push(p);
+                pattern_rule.push(idx);
+            }
+            for k in &def.keywords {
+                keywords.push((k.clone(), idx, true));
+            }
+            for k in &def.negative_keywords {
+                keywords.push((k.clone(), idx, false));
+            }
+            rules.push(CompiledRule {
+                id: def.id.clone(),
+                name: def.name.clone(),
+                pii_type: def.pii_type.clone(),
+                severity: def.severity,
+                base_confidence: def.confidence.unwrap_or(Confidence::Medium),
+                validator: def.validator,
+                needs_context: def.needs_context,
+                mask: def.mask,
+                remediation: def.remediation.clone(),
+                keyword_words: def.keywords.iter().map(|k| context::words(k)).collect(),
+                negative_words: def.negative_keywords.iter().map(|k| context::words(k)).collect(),
+                column_names: compile_names(&def.column_names)?,
+                exclude_names: compile_names(&def.exclude_column_names)?,
+            });
+        }
+        let patterns = if all_patterns.is_empty() {
+            None
+        } else {
+            Some(patterns::PatternSet::build(&all_patterns).map_err(|e| EngineError(e.to_string()))?)
+        };
+        Ok(Engine {
+            rules,
+            patterns,
+            pattern_rule,
+            keywords: KeywordMatcher::new(&keywords),
+        })
+    }
+
+    pub fn rules(&self) -> &[CompiledRule] {
+        &self.rules
+    }
+
+    pub fn rule(&self, idx: usize) -> &CompiledRule {
+        &self.rules[idx]
+    }
+
+    /// Finds PII values that start in `hay[starts]`, calling `on_hit` in order of position.
+    ///
+    /// Bytes before `starts` are context only (look-behind `\b`, keywords, inline keys);
+    /// bytes after it may complete a match that starts inside it.
+    pub fn scan(&self, hay: &[u8], starts: Range<usize>, ctx: FieldContext<'_>, mut on_hit: impl FnMut(ValueHit)) {
+        let Some(ps) = &self.patterns else { return };
+        let field = ctx.name.map(|n| self.name_info(n));
+        let mut set = regex_automata::PatternSet::new(ps.all.pattern_len());
+        let mut candidates: Vec<(usize, usize)> = Vec::new();
+        let mut emitted: Vec<usize> = Vec::new();
+        let mut inline_cache: Option<(Vec<u8>, NameInfo)> = None;
+        for m in ps.finder.find_iter(Input::new(hay).range(starts.start..hay.len())) {
+            let start = m.start();
+            if start >= starts.end {
+                break;
+            }
+            candidates.clear();
+            candidates.push((m.pattern().as_usize(), m.end()));
+            set.clear();
+            let anchored = Input::new(hay).range(start..hay.len()).anchored(Anchored::Yes);
+            ps.all.which_overlapping_matches(&anchored, &mut set);
+            for pid in set.iter().filter(|p| *p != m.pattern()) {
+                if let Some(other) = ps.singles[pid.as_usize()].search(&anchored) {
+                    candidates.push((pid.as_usize(), other.end()));
+                }
+            }
+            emitted.clear();
+            for &(pid, end) in &candidates {
+                let rule = self.pattern_rule[pid];
+                if emitted.contains(&rule) {
+                    continue;
+                }
+                if let Some(hit) = self.evaluate(hay, rule, start, end, field.as_ref(), &mut inline_cache) {
+                    emitted.push(rule);
+                    on_hit(hit);
+                }
+            }
+        }
+    }
+
+    /// Boundary, validator and context checks for one candidate.
+    fn evaluate(
+        &self,
+        hay: &[u8],
+        rule_idx: usize,
+        start: usize,
+        end: usize,
+        field: Option<&NameInfo>,
+        inline_cache: &mut Option<(Vec<u8>, NameInfo)>,
+    ) -> Option<ValueHit> {
+        let rule = &self.rules[rule_idx];
+        if !context::is_token(hay, start, end) {
+            return None;
+        }
+        let verdict = rule.validator.map_or(Verdict::Valid, |v| v.validate(&hay[start..end]));
+        if verdict == Verdict::Invalid {
+            return None;
+        }
+        let floor = start.saturating_sub(LOOKBACK);
+        let ceiling = (end + LOOKBACK).min(hay.len());
+        let line_start = memchr::memrchr(b'\n', &hay[floor..start]).map_or(floor, |p| floor + p + 1);
+        let line_end = memchr::memchr(b'\n', &hay[end..ceiling]).map_or(ceiling, |p| end + p);
+        let mut key = None;
+        let name_support = match field {
+            Some(info) => self.support(info, rule_idx),
+            None => match context::inline_key(hay, line_start, start) {
+                Some((ks, ke)) => {
+                    key = Some((ks, ke));
+                    let name = &hay[ks..ke];
+                    if inline_cache.as_ref().is_none_or(|(n, _)| n != name) {
+                        let info = self.name_info(&String::from_utf8_lossy(name));
+                        *inline_cache = Some((name.to_vec(), info));
+                    }
+                    let (_, info) = inline_cache.as_ref().expect("just set");
+                    self.support(info, rule_idx)
+                }
+                None => NameSupport::Neutral,
+            },
+        };
+        let (kw_pos, kw_neg) = if name_support == NameSupport::Conflicts {
+            (false, false)
+        } else {
+            let ws = start.saturating_sub(WINDOW_BEFORE).max(line_start);
+            let we = (end + WINDOW_AFTER).min(line_end);
+            self.keywords.find(hay, ws..we, start..end, rule_idx)
+        };
+        let supported = name_support == NameSupport::Supports || kw_pos;
+        let mut confidence = if supported {
+            Confidence::High
+        } else {
+            let undelimited = hay[start..end].iter().all(u8::is_ascii_alphanumeric);
+            match rule.needs_context {
+                NeedsContext::Always => return None,
+                NeedsContext::Undelimited if undelimited => return None,
+                _ => rule.base_confidence,
+            }
+        };
+        if !supported && (name_support == NameSupport::Conflicts || kw_neg) {
+            confidence = confidence.lowered()?;
+        }
+        if verdict == Verdict::Weak {
+            confidence = confidence.lowered()?;
+        }
+        Some(ValueHit { rule: rule_idx, start, end, confidence, key })
+    }
+
+    fn name_info(&self, name: &str) -> NameInfo {
+        let leaf = context::leaf(name);
+        let words = context::words(leaf);
+        let snake = words.join("_");
+        let mut matched = Vec::new();
+        for (idx, rule) in self.rules.iter().enumerate() {
+            if rule.exclude_names.iter().any(|re| re.is_match(leaf) || re.is_match(&snake)) {
+                continue;
+            }
+            if rule.column_names.iter().any(|re| re.is_match(leaf) || re.is_match(&snake)) {
+                matched.push(NameHit { rule: idx, confidence: Confidence::High });
+            } else if rule.keyword_words.iter().any(|k| context::contains_words(&words, k)) {
+                matched.push(NameHit { rule: idx, confidence: Confidence::Medium });
+            }
+        }
+        NameInfo { words, matched }
+    }
+
+    fn support(&self, info: &NameInfo, rule_idx: usize) -> NameSupport {
+        let rule = &self.rules[rule_idx];
+        let same_type = |hit: &NameHit| {
+            hit.rule == rule_idx || (self.rules[hit.rule].pii_type == rule.pii_type && self.rules[hit.rule].has_names())
+        };
+        if info.matched.iter().any(same_type) {
+            return NameSupport::Supports;
+        }
+        let negative = rule.negative_words.iter().any(|k| context::contains_words(&info.words, k));
+        let other_type = info
+            .matched
+            .iter()
+            .any(|h| self.rules[h.rule].has_names() && h.confidence == Confidence::High);
+        if negative || other_type {
+            NameSupport::Conflicts
+        } else {
+            NameSupport::Neutral
+        }
+    }
+
+    /// Name rules that classify a column or key name as PII storage, best first.
+    pub fn classify_name(&self, name: &str) -> Vec<NameHit> {
+        let mut hits: Vec<NameHit> = self
+            .name_info(name)
+            .matched
+            .into_iter()
+            .filter(|h| self.rules[h.rule].has_names())
+            .collect();
+        hits.sort_by(|a, b| b.confidence.cmp(&a.confidence).then(a.rule.cmp(&b.rule)));
+        hits
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine() -> Engine {
+        Engine::new(&RuleSet::builtin().unwrap()).unwrap()
+    }
+
+    fn hits(e: &Engine, text: &str) -> Vec<(String, String, Confidence)> {
+        let mut out = Vec::new();
+        e.scan(text.as_bytes(), 0..text.len(), FieldContext::default(), |h| {
+            out.push((e.rule(h.rule).id.clone(), text[h.start..h.end].to_string(), h.confidence))
+        });
+        out
+    }
+
+    #[test]
+    fn bare_nine_digits_need_context() {
+        let e = engine();
+        let ssn = |t: &str| hits(&e, t).into_iter().filter(|h| h.0 == "us-ssn").count();
+        assert_eq!(ssn("ssn: 123456780"), 1);
+        assert_eq!(ssn("tax_id=123456780"), 1);
+        assert_eq!(ssn("Social Security Number 123456780 on file"), 1);
+        assert_eq!(ssn("shipment 123456780 left the depot"), 0);
+        assert_eq!(ssn("zip: 123456780"), 0);
+    }
+
+    #[test]
+    fn same_start_overlaps_are_all_considered() {
+        let e = engine();
+        let found = hits(&e, "routing number 021000021");
+        assert!(found.iter().any(|h| h.0 == "aba-routing-number"), "{found:?}");
+    }
+
+    #[test]
+    fn field_name_context() {
+        let e = engine();
+        let mut out = Vec::new();
+        let text = b"123456780";
+        e.scan(text, 0..9, FieldContext { name: Some("customers.tax_id") }, |h| out.push(e.rule(h.rule).id.clone()));
+        assert_eq!(out, ["us-ssn"]);
+    }
+
+    #[test]
+    fn classify_names() {
+        let e = engine();
+        let best = |n: &str| e.classify_name(n).first().map(|h| e.rule(h.rule).pii_type.clone());
+        assert_eq!(best("ssn").as_deref(), Some("ssn"));
+        assert_eq!(best("customerSocialSecurityNumber").as_deref(), Some("ssn"));
+        assert_eq!(best("first_name").as_deref(), Some("person_name"));
+        assert_eq!(best("ip_address").as_deref(), Some("ip_address"));
+        assert_eq!(best("session_id"), None);
+    }
+}

@@ -1,0 +1,51 @@
+//! Compiling rule patterns: byte-oriented, ASCII classes, one multi-pattern regex.
+//!
+//! Patterns run over raw bytes (invalid UTF-8 never stops a scan) with Unicode
+//! disabled, so `\b`, `\w` and `(?i)` are ASCII-only and every pattern compiles to a
+//! DFA-friendly automaton. Patterns must not match across lines.
+
+use regex_automata::{MatchKind, meta, util::syntax};
+
+fn syntax_config() -> syntax::Config {
+    syntax::Config::new().unicode(false).utf8(false)
+}
+
+fn builder(kind: MatchKind) -> meta::Builder {
+    let mut b = meta::Regex::builder();
+    b.syntax(syntax_config())
+        .configure(meta::Config::new().match_kind(kind).utf8_empty(false));
+    b
+}
+
+/// Checks one pattern compiles under piiscan's syntax, and cannot match empty text.
+pub fn check(pattern: &str) -> Result<(), String> {
+    let re = build_one(pattern).map_err(|e| e.to_string())?;
+    if re.is_match(&b""[..]) {
+        return Err("pattern matches the empty string".into());
+    }
+    Ok(())
+}
+
+pub fn build_one(pattern: &str) -> Result<meta::Regex, meta::BuildError> {
+    builder(MatchKind::LeftmostFirst).build(pattern)
+}
+
+/// The multi-pattern regexes of a rule set.
+pub struct PatternSet {
+    /// Leftmost-first over all patterns: finds candidate starts in one pass.
+    pub finder: meta::Regex,
+    /// All-matches semantics: which other patterns also match at a candidate start.
+    pub all: meta::Regex,
+    /// One regex per pattern, to find that pattern's end at a given start.
+    pub singles: Vec<meta::Regex>,
+}
+
+impl PatternSet {
+    pub fn build(patterns: &[&str]) -> Result<PatternSet, meta::BuildError> {
+        Ok(PatternSet {
+            finder: builder(MatchKind::LeftmostFirst).build_many(patterns)?,
+            all: builder(MatchKind::All).build_many(patterns)?,
+            singles: patterns.iter().map(|p| build_one(p)).collect::<Result<_, _>>()?,
+        })
+    }
+}

@@ -1,0 +1,131 @@
+//! Plain text, logs and any file without a more specific extractor.
+//!
+//! Reads a fixed-size buffer at a time, cut at the last newline so matches never
+//! straddle two reads. A line longer than the buffer is scanned in overlapping
+//! windows, so memory stays bounded whatever the line length. A few bytes before each
+//! window are kept as context for keywords and word boundaries.
+
+use super::{FindingBuilder, Place};
+use crate::engine::FieldContext;
+use crate::finding::Finding;
+use std::io::{self, Read};
+
+/// Default read size.
+pub const DEFAULT_CHUNK: usize = 256 * 1024;
+/// Context bytes carried into the next window (keywords, inline keys, `\b`).
+const CARRY: usize = 256;
+/// Longest match a window must hold whole when a line is cut (e-mails are ≤ 254).
+const MAX_MATCH: usize = 1024;
+/// Smallest usable chunk: a window must advance past its carried context and overlap.
+pub const MIN_CHUNK: usize = CARRY + MAX_MATCH + 64;
+
+/// Tracks line numbers and line starts across windows.
+struct LineCursor {
+    /// Position in the buffer up to which newlines are counted.
+    pos: usize,
+    line: u64,
+    /// File offset of the first byte of `line`.
+    line_start: u64,
+}
+
+impl LineCursor {
+    fn advance(&mut self, buf: &[u8], to: usize, buf_offset: u64) {
+        if to <= self.pos {
+            return;
+        }
+        for nl in memchr::memchr_iter(b'\n', &buf[self.pos..to]) {
+            self.line += 1;
+            self.line_start = buf_offset + (self.pos + nl) as u64 + 1;
+        }
+        self.pos = to;
+    }
+}
+
+/// Scans a whole stream as free text. Returns the bytes read; findings are appended
+/// even when reading fails part-way (the error is returned with what was found).
+pub fn scan_stream(
+    mut reader: impl Read,
+    builder: &FindingBuilder<'_>,
+    chunk: usize,
+    out: &mut Vec<Finding>,
+) -> (u64, io::Result<()>) {
+    let chunk = chunk.max(MIN_CHUNK);
+    let mut buf: Vec<u8> = Vec::with_capacity(chunk);
+    let mut context_len = 0usize;
+    let mut buf_offset = 0u64;
+    let mut total = 0u64;
+    let mut cursor = LineCursor { pos: 0, line: 1, line_start: 0 };
+    loop {
+        // Fill the buffer.
+        let mut eof = false;
+        while buf.len() < chunk {
+            let old = buf.len();
+            buf.resize(chunk, 0);
+            match reader.read(&mut buf[old..]) {
+                Ok(0) => {
+                    buf.truncate(old);
+                    eof = true;
+                    break;
+                }
+                Ok(n) => {
+                    buf.truncate(old + n);
+                    total += n as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(old),
+                Err(e) => {
+                    buf.truncate(old);
+                    // Scan what we have, then report the error.
+                    scan_window(&buf, context_len, buf.len(), builder, &mut cursor, buf_offset, out);
+                    return (total, Err(e));
+                }
+            }
+        }
+        if buf.len() <= context_len && eof {
+            return (total, Ok(()));
+        }
+        let end = if eof {
+            buf.len()
+        } else if let Some(nl) = memchr::memrchr(b'\n', &buf[context_len..]) {
+            context_len + nl + 1
+        } else {
+            // One line longer than the buffer: scan a window, keep an overlap.
+            buf.len() - MAX_MATCH
+        };
+        scan_window(&buf, context_len, end, builder, &mut cursor, buf_offset, out);
+        if eof {
+            return (total, Ok(()));
+        }
+        cursor.advance(&buf, end, buf_offset);
+        let keep = CARRY.min(end);
+        let drop = end - keep;
+        buf.drain(..drop);
+        buf_offset += drop as u64;
+        cursor.pos -= drop;
+        context_len = keep;
+    }
+}
+
+/// Scans matches starting in `buf[from..to]`; bytes after `to` complete matches and
+/// context but their matches are left to the next window.
+fn scan_window(
+    buf: &[u8],
+    from: usize,
+    to: usize,
+    builder: &FindingBuilder<'_>,
+    cursor: &mut LineCursor,
+    buf_offset: u64,
+    out: &mut Vec<Finding>,
+) {
+    if from >= to {
+        return;
+    }
+    builder.engine.scan(buf, from..to, FieldContext::default(), |hit| {
+        cursor.advance(buf, hit.start, buf_offset);
+        let column = buf_offset + hit.start as u64 - cursor.line_start + 1;
+        let field = hit.key.map(|(s, e)| String::from_utf8_lossy(&buf[s..e]).into_owned());
+        let place = Place { line: cursor.line, column, field, ..Place::default() };
+        if let Some(f) = builder.value(&hit, buf, place) {
+            out.push(f);
+        }
+    });
+}

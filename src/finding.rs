@@ -1,0 +1,136 @@
+//! What a scan reports: findings, their locations, severities and confidences.
+//!
+//! These types are the JSON output contract (`DESIGN.md` §3); field names and
+//! enum spellings are stable.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How bad it is when this kind of data leaks. Ordered: `Info < … < Critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Info,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How sure piiscan is that a finding is real PII. Ordered: `Low < Medium < High`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+
+    /// One level up, saturating at `High`.
+    pub fn raised(self) -> Confidence {
+        match self {
+            Confidence::Low => Confidence::Medium,
+            _ => Confidence::High,
+        }
+    }
+
+    /// One level down, or `None` below `Low`.
+    pub fn lowered(self) -> Option<Confidence> {
+        match self {
+            Confidence::High => Some(Confidence::Medium),
+            Confidence::Medium => Some(Confidence::Low),
+            Confidence::Low => None,
+        }
+    }
+}
+
+impl fmt::Display for Confidence {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What was found: a value, a column declaration, or a config key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingKind {
+    /// A PII value stored in the data (`123-45-6789` in a dump row).
+    Value,
+    /// A schema column whose name or comment says it stores PII.
+    Column,
+    /// A configuration key whose name says its value is PII or a credential.
+    Key,
+}
+
+/// Where a finding sits. Lines and columns are 1-based; `column` counts bytes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Location {
+    /// The path as given on the command line (relative stays relative), `-` for stdin.
+    pub path: String,
+    pub line: u64,
+    pub column: u64,
+    /// Table name for SQL data (`public.customers`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    /// Column name, JSON path (`$.customer.ssn`) or config key path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Row number within `table` (1-based), or record number in a CSV/NDJSON file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub record: Option<u64>,
+}
+
+/// One reported occurrence of PII.
+///
+/// Never holds the raw value unless the user asked for `--show-values`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub rule_id: String,
+    pub pii_type: String,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub kind: FindingKind,
+    pub location: Location,
+    /// Masked evidence (`***-**-6789`), safe to print.
+    pub evidence: String,
+    /// Keyed, non-reversible identity of this finding (see `redact::Fingerprinter`).
+    pub fingerprint: String,
+    /// The unmasked value, only with `--show-values`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+}

@@ -1,0 +1,242 @@
+//! The `piiscan` binary: parse the command line, call the library, map outcomes
+//! to exit codes (0 clean, 1 findings at or above --fail-on, 2 error or incomplete).
+
+use anyhow::{Context, Result, bail};
+use clap::{CommandFactory, Parser};
+use piiscan::cli::{Cli, Command, RuleArgs, RulesCommand, ScanArgs, When};
+use piiscan::config::{self, KeySource, PrivateFile};
+use piiscan::engine::Engine;
+use piiscan::report::{self, ToolInfo};
+use piiscan::rules::{RuleSet, check};
+use piiscan::scan::{self, Progress, ScanOptions};
+use piiscan::source::WalkOptions;
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+fn main() -> ExitCode {
+    // A panic message can quote scanned bytes: report where, never what.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        eprintln!("piiscan: internal error{at} (details withheld: they may contain scanned data); please report it");
+    }));
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("piiscan: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Scan(args) => scan_command(args),
+        Command::Rules { command } => rules_command(command),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut Cli::command(), "piiscan", &mut io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Loads the rule set; user rules' examples must hold, as in `rules check`.
+fn load_rules(args: &RuleArgs) -> Result<(RuleSet, Engine)> {
+    let set = RuleSet::load(&args.rules, args.no_default_rules)?;
+    let engine = Engine::new(&set)?;
+    let report = check::check(&set, &engine, |r| !r.origin.builtin, false);
+    if let Some(first) = report.failures.first() {
+        for f in &report.failures[1..] {
+            eprintln!("piiscan: {f}");
+        }
+        bail!("{first}");
+    }
+    Ok((set, engine))
+}
+
+fn globs(patterns: &[String]) -> Result<Option<globset::GlobSet>> {
+    if patterns.is_empty() {
+        return Ok(None);
+    }
+    let mut b = globset::GlobSetBuilder::new();
+    for p in patterns {
+        b.add(globset::Glob::new(p).with_context(|| format!("invalid glob `{p}`"))?);
+    }
+    Ok(Some(b.build()?))
+}
+
+fn scan_command(args: ScanArgs) -> Result<ExitCode> {
+    let (set, engine) = load_rules(&args.rules)?;
+    let (fingerprinter, key_source) = config::load_fingerprinter(args.fingerprint_key_file.as_deref())?;
+    if key_source == KeySource::Ephemeral && !args.quiet {
+        eprintln!("piiscan: warning: no fingerprint key file could be read or created; fingerprints will differ between runs (use --fingerprint-key-file)");
+    }
+    let opts = ScanOptions {
+        inputs: args.paths.clone(),
+        walk: WalkOptions {
+            follow_links: args.follow,
+            include: globs(&args.include)?,
+            exclude: globs(&args.exclude)?,
+            skip_vcs: !args.scan_vcs,
+        },
+        threads: args.threads,
+        max_file_size: args.max_file_size,
+        chunk_size: args.chunk_size,
+        min_confidence: args.min_confidence.into(),
+        show_values: args.show_values,
+    };
+    let color = match args.color {
+        When::Always => true,
+        When::Never => false,
+        When::Auto => args.output.is_none() && io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let mut reporter = report::reporter(args.format, ToolInfo::new(set.digest()), color);
+    let mut file_out = args.output.as_deref().map(PrivateFile::create).transpose()?;
+    let stdout = io::stdout();
+    let mut stdout_out = io::BufWriter::new(stdout.lock());
+    let mut sink_out: Box<dyn Write> = match (&mut file_out, args.quiet) {
+        (Some(f), _) => Box::new(f),
+        (None, true) => Box::new(io::sink()),
+        (None, false) => Box::new(&mut stdout_out),
+    };
+
+    let show_progress = match args.progress {
+        When::Always => true,
+        When::Never => false,
+        When::Auto => io::stderr().is_terminal() && !args.quiet,
+    };
+    let progress = Progress::default();
+    let done = AtomicBool::new(false);
+    let summary = std::thread::scope(|s| {
+        if show_progress {
+            s.spawn(|| progress_loop(&progress, &done));
+        }
+        let result = scan::run(&opts, &engine, &fingerprinter, show_progress.then_some(&progress), |r| {
+            reporter.file(&r, &mut *sink_out)
+        });
+        done.store(true, Ordering::Relaxed);
+        result
+    })
+    .context("cannot write the report")?;
+    reporter.finish(&summary, &mut *sink_out).context("cannot write the report")?;
+    sink_out.flush()?;
+    drop(sink_out);
+    if let Some(f) = file_out {
+        f.commit()?;
+    }
+    let code = if summary.incomplete && !args.allow_partial {
+        if !args.quiet {
+            eprintln!("piiscan: scan incomplete: some inputs could not be scanned fully (see diagnostics; --allow-partial to accept)");
+        }
+        2
+    } else if args.fail_on.threshold().is_some_and(|t| summary.max_severity().is_some_and(|m| m >= t)) {
+        1
+    } else {
+        0
+    };
+    Ok(ExitCode::from(code))
+}
+
+/// Redraws one status line on stderr until the scan is done.
+fn progress_loop(p: &Progress, done: &AtomicBool) {
+    let start = Instant::now();
+    let mut err = io::stderr();
+    while !done.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(200));
+        let bytes = p.bytes.load(Ordering::Relaxed);
+        let secs = start.elapsed().as_secs_f64().max(0.001);
+        let _ = write!(
+            err,
+            "\r\x1b[K{} files, {}, {} findings, {:.1} MB/s",
+            p.files.load(Ordering::Relaxed),
+            report::text::human_bytes(bytes),
+            p.findings.load(Ordering::Relaxed),
+            bytes as f64 / 1e6 / secs
+        );
+        let _ = err.flush();
+    }
+    let _ = write!(err, "\r\x1b[K");
+}
+
+fn rules_command(command: RulesCommand) -> Result<ExitCode> {
+    match command {
+        RulesCommand::List { rules, json } => {
+            let (set, _) = load_rules(&rules)?;
+            let mut out = io::stdout().lock();
+            if json {
+                let defs: Vec<_> = set.rules.iter().map(|r| &r.def).collect();
+                serde_json::to_writer_pretty(&mut out, &defs)?;
+                writeln!(out)?;
+            } else {
+                writeln!(out, "{:<24} {:<16} {:<9} {:<6} NAME", "ID", "PII TYPE", "SEVERITY", "KIND")?;
+                for r in &set.rules {
+                    let kind = match (r.def.has_value_patterns(), !r.def.column_names.is_empty()) {
+                        (true, true) => "both",
+                        (true, false) => "value",
+                        _ => "name",
+                    };
+                    writeln!(out, "{:<24} {:<16} {:<9} {:<6} {}", r.def.id, r.def.pii_type, r.def.severity, kind, r.def.name)?;
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        RulesCommand::Check { files, rules } => {
+            let mut all = rules.rules.clone();
+            all.extend(files);
+            let set = RuleSet::load(&all, rules.no_default_rules)?;
+            let engine = Engine::new(&set)?;
+            let report = check::check(&set, &engine, |_| true, true);
+            for f in &report.failures {
+                eprintln!("piiscan: {f}");
+            }
+            if report.failures.is_empty() {
+                println!("ok: {} rules, {} examples checked", report.rules, report.examples);
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("piiscan: rules check failed: {} of {} examples", report.failures.len(), report.examples);
+                Ok(ExitCode::from(2))
+            }
+        }
+        RulesCommand::Explain { id, rules } => {
+            let (set, _) = load_rules(&rules)?;
+            let Some(r) = set.get(&id) else {
+                bail!("no rule with id `{id}` (see `piiscan rules list`)");
+            };
+            let d = &r.def;
+            let mut out = io::stdout().lock();
+            writeln!(out, "{} — {}", d.id, d.name)?;
+            writeln!(out, "  defined in  {}:{}", r.origin.file, r.origin.line)?;
+            writeln!(out, "  pii type    {}", d.pii_type)?;
+            writeln!(out, "  severity    {}", d.severity)?;
+            if d.has_value_patterns() {
+                writeln!(out, "  validator   {}", d.validator.map_or("none", |v| v.name()))?;
+                writeln!(out, "  context     {:?}", d.needs_context)?;
+                for p in d.all_patterns() {
+                    writeln!(out, "  pattern     {p}")?;
+                }
+            }
+            for (label, list) in [("keywords", &d.keywords), ("negative", &d.negative_keywords), ("columns", &d.column_names)] {
+                if !list.is_empty() {
+                    writeln!(out, "  {label:<11} {}", list.join(", "))?;
+                }
+            }
+            if let Some(desc) = &d.description {
+                writeln!(out, "\n{desc}")?;
+            }
+            if let Some(rem) = &d.remediation {
+                writeln!(out, "\nRemediation: {rem}")?;
+            }
+            for (label, list) in [("Examples", &d.examples), ("Not matched", &d.negative_examples), ("Names", &d.name_examples), ("Not names", &d.name_negative_examples)] {
+                if !list.is_empty() {
+                    writeln!(out, "\n{label}:")?;
+                    for e in list {
+                        writeln!(out, "  {e}")?;
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,119 @@
+//! Masking evidence and keyed fingerprints: what lets a report be shared without
+//! shipping the data it found.
+//!
+//! There are only about 10^9 SSNs, so any unkeyed hash of one is reversible by
+//! brute force. Fingerprints are keyed BLAKE3 with a per-installation secret key.
+
+use crate::rules::MaskStyle;
+use std::fmt::Write;
+
+/// Masks a value for display. Separators are kept so the shape stays recognisable.
+pub fn mask(value: &[u8], style: MaskStyle) -> String {
+    let printable = |b: u8| if b.is_ascii_graphic() || b == b' ' { char::from(b) } else { '?' };
+    match style {
+        MaskStyle::Email => {
+            if let Some(at) = value.iter().rposition(|&b| b == b'@') {
+                let first = value.first().map_or('*', |&b| printable(b));
+                let domain: String = value[at + 1..].iter().map(|&b| printable(b)).collect();
+                return format!("{first}***@{domain}");
+            }
+            mask(value, MaskStyle::All)
+        }
+        MaskStyle::All => value
+            .iter()
+            .map(|&b| if b.is_ascii_alphanumeric() { '*' } else { printable(b) })
+            .collect(),
+        MaskStyle::Last4 => {
+            let alnum = value.iter().filter(|b| b.is_ascii_alphanumeric()).count();
+            // Short values would be mostly revealed by their last four: mask them whole.
+            let keep = if alnum >= 8 { 4 } else { 0 };
+            let mut seen = 0;
+            value
+                .iter()
+                .map(|&b| {
+                    if b.is_ascii_alphanumeric() {
+                        seen += 1;
+                        if seen > alnum - keep { char::from(b) } else { '*' }
+                    } else {
+                        printable(b)
+                    }
+                })
+                .collect()
+        }
+    }
+}
+
+/// Computes keyed fingerprints. Identity is rule + storage location + value, never the
+/// line number, so moving data around a file keeps its fingerprint.
+#[derive(Clone)]
+pub struct Fingerprinter {
+    key: [u8; 32],
+}
+
+impl std::fmt::Debug for Fingerprinter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Fingerprinter { key: <redacted> }")
+    }
+}
+
+impl Fingerprinter {
+    pub fn new(key: [u8; 32]) -> Self {
+        Fingerprinter { key }
+    }
+
+    /// Derives a key from arbitrary key-file bytes.
+    pub fn from_key_material(material: &[u8]) -> Self {
+        Fingerprinter::new(blake3::derive_key("piiscan fingerprint key v1", material))
+    }
+
+    /// A 32-hex-digit keyed digest of the parts, each length-prefixed so that
+    /// ("ab","c") and ("a","bc") differ.
+    pub fn fingerprint(&self, parts: &[&[u8]]) -> String {
+        let mut h = blake3::Hasher::new_keyed(&self.key);
+        for p in parts {
+            h.update(&(p.len() as u64).to_le_bytes());
+            h.update(p);
+        }
+        let mut out = String::with_capacity(32);
+        for b in &h.finalize().as_bytes()[..16] {
+            let _ = write!(out, "{b:02x}");
+        }
+        out
+    }
+}
+
+/// Makes a path or value safe for a terminal: control characters become `\xNN`.
+pub fn escape_control(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks() {
+        assert_eq!(mask(b"123-45-6789", MaskStyle::Last4), "***-**-6789");
+        assert_eq!(mask(b"4111111111111111", MaskStyle::Last4), "************1111");
+        assert_eq!(mask(b"1985-03-12", MaskStyle::All), "****-**-**");
+        assert_eq!(mask(b"john.doe@corp.com", MaskStyle::Email), "j***@corp.com");
+        assert_eq!(mask(b"94105", MaskStyle::Last4), "*****");
+    }
+
+    #[test]
+    fn fingerprints_are_keyed() {
+        let a = Fingerprinter::new([1; 32]).fingerprint(&[b"us-ssn", b"123456789"]);
+        let b = Fingerprinter::new([2; 32]).fingerprint(&[b"us-ssn", b"123456789"]);
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 32);
+        assert_ne!(a, blake3::hash(b"123456789").to_hex()[..32]);
+    }
+}

@@ -1,0 +1,92 @@
+//! `--format json` (one document) and `--format jsonl` (one object per line).
+
+use super::{Reporter, ToolInfo};
+use crate::diagnostic::Diagnostic;
+use crate::finding::Finding;
+use crate::scan::{FileReport, Summary};
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// Version of the JSON output contract.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    schema_version: u32,
+    tool: &'a ToolInfo,
+    findings: &'a [Finding],
+    diagnostics: &'a [Diagnostic],
+    summary: &'a Summary,
+}
+
+pub struct JsonReporter {
+    tool: ToolInfo,
+    findings: Vec<Finding>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl JsonReporter {
+    pub fn new(tool: ToolInfo) -> Self {
+        JsonReporter { tool, findings: Vec::new(), diagnostics: Vec::new() }
+    }
+}
+
+impl Reporter for JsonReporter {
+    fn file(&mut self, report: &FileReport, _out: &mut dyn Write) -> io::Result<()> {
+        self.findings.extend(report.findings.iter().cloned());
+        self.diagnostics.extend(report.diagnostics.iter().cloned());
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+        let doc = Document {
+            schema_version: SCHEMA_VERSION,
+            tool: &self.tool,
+            findings: &self.findings,
+            diagnostics: &self.diagnostics,
+            summary,
+        };
+        serde_json::to_writer_pretty(&mut *out, &doc)?;
+        writeln!(out)
+    }
+}
+
+/// Each line is an object with a `type`: `finding`, `diagnostic`, then one `summary`.
+pub struct JsonlReporter {
+    tool: ToolInfo,
+}
+
+impl JsonlReporter {
+    pub fn new(tool: ToolInfo) -> Self {
+        JsonlReporter { tool }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+enum Line<'a> {
+    Finding(&'a Finding),
+    Diagnostic(&'a Diagnostic),
+    Summary { schema_version: u32, tool: &'a ToolInfo, summary: &'a Summary },
+}
+
+fn write_line(out: &mut dyn Write, line: &Line<'_>) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, line)?;
+    out.write_all(b"\n")
+}
+
+impl Reporter for JsonlReporter {
+    fn file(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+        for f in &report.findings {
+            write_line(out, &Line::Finding(f))?;
+        }
+        for d in &report.diagnostics {
+            write_line(out, &Line::Diagnostic(d))?;
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+        write_line(out, &Line::Summary { schema_version: SCHEMA_VERSION, tool: &self.tool, summary })
+    }
+}

@@ -1,0 +1,50 @@
+//! Reporters: each renders the same stream of file reports in one format.
+//!
+//! Findings arrive file by file in a deterministic order; streaming formats write
+//! them at once, document formats collect them and write at `finish`.
+
+pub mod json;
+pub mod text;
+
+use crate::scan::{FileReport, Summary};
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// Output formats of `piiscan scan --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Human-readable, grouped by file, with a summary line.
+    Text,
+    /// One JSON document (schema_version 1).
+    Json,
+    /// JSON Lines: one finding/diagnostic per line as it is found, then a summary line.
+    Jsonl,
+}
+
+/// Identifies the tool and rule set in every machine-readable report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToolInfo {
+    pub name: &'static str,
+    pub version: &'static str,
+    pub rules_digest: String,
+}
+
+impl ToolInfo {
+    pub fn new(rules_digest: String) -> Self {
+        ToolInfo { name: "piiscan", version: env!("CARGO_PKG_VERSION"), rules_digest }
+    }
+}
+
+pub trait Reporter {
+    fn file(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()>;
+    fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// The reporter for a format.
+pub fn reporter(format: Format, tool: ToolInfo, color: bool) -> Box<dyn Reporter> {
+    match format {
+        Format::Text => Box::new(text::TextReporter::new(color)),
+        Format::Json => Box::new(json::JsonReporter::new(tool)),
+        Format::Jsonl => Box::new(json::JsonlReporter::new(tool)),
+    }
+}

@@ -1,0 +1,120 @@
+//! Human-readable output: findings grouped by file, diagnostics, a summary line.
+
+use super::Reporter;
+use crate::diagnostic::Diagnostic;
+use crate::finding::{Finding, Severity};
+use crate::redact::escape_control;
+use crate::scan::{FileReport, Summary};
+use anstyle::{AnsiColor, Style};
+use std::io::{self, Write};
+
+pub struct TextReporter {
+    color: bool,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl TextReporter {
+    pub fn new(color: bool) -> Self {
+        TextReporter { color, diagnostics: Vec::new() }
+    }
+
+    fn paint(&self, style: Style, text: &str) -> String {
+        if self.color {
+            format!("{}{text}{}", style.render(), style.render_reset())
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+fn severity_style(s: Severity) -> Style {
+    let color = match s {
+        Severity::Critical => AnsiColor::BrightRed,
+        Severity::High => AnsiColor::Red,
+        Severity::Medium => AnsiColor::Yellow,
+        Severity::Low => AnsiColor::Cyan,
+        Severity::Info => AnsiColor::White,
+    };
+    Style::new().fg_color(Some(color.into())).bold()
+}
+
+fn place(f: &Finding) -> String {
+    let loc = &f.location;
+    let mut where_ = match (&loc.table, &loc.field) {
+        (Some(t), Some(c)) => format!("{t}.{c}"),
+        (None, Some(c)) => c.clone(),
+        (Some(t), None) => t.clone(),
+        (None, None) => String::new(),
+    };
+    if let Some(r) = loc.record {
+        where_.push_str(&format!(" row {r}"));
+    }
+    escape_control(&where_)
+}
+
+impl Reporter for TextReporter {
+    fn file(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+        self.diagnostics.extend(report.diagnostics.iter().cloned());
+        if report.findings.is_empty() {
+            return Ok(());
+        }
+        let bold = Style::new().bold();
+        writeln!(out, "{}", self.paint(bold, &escape_control(&report.path)))?;
+        for f in &report.findings {
+            let sev = self.paint(severity_style(f.severity), &format!("{:<8}", f.severity.as_str()));
+            let evidence = f.value.as_deref().unwrap_or(&f.evidence);
+            let place = place(f);
+            let place = if place.is_empty() { String::new() } else { format!("  [{place}]") };
+            writeln!(
+                out,
+                "  {:>6}:{:<4} {sev} {:<6} {:<22} {}{place}",
+                f.location.line,
+                f.location.column,
+                f.confidence.as_str(),
+                f.rule_id,
+                escape_control(evidence),
+            )?;
+        }
+        writeln!(out)
+    }
+
+    fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+        if !self.diagnostics.is_empty() {
+            writeln!(out, "{}", self.paint(Style::new().bold(), "Diagnostics"))?;
+            for d in &self.diagnostics {
+                let mark = if d.kind.makes_incomplete() { "error" } else { "note " };
+                writeln!(out, "  {mark} {}: {} ({})", escape_control(&d.path), d.message, d.kind.as_str())?;
+            }
+            writeln!(out)?;
+        }
+        let by_sev: Vec<String> = summary
+            .findings_by_severity
+            .iter()
+            .rev()
+            .map(|(s, n)| self.paint(severity_style(*s), &format!("{n} {s}")))
+            .collect();
+        let detail = if by_sev.is_empty() { String::new() } else { format!(" ({})", by_sev.join(", ")) };
+        writeln!(
+            out,
+            "{} findings{detail} in {} files scanned ({}), {} skipped, {} diagnostics, {:.2}s{}",
+            summary.findings,
+            summary.files_scanned,
+            human_bytes(summary.bytes_scanned),
+            summary.files_skipped,
+            summary.diagnostics,
+            summary.duration_ms as f64 / 1000.0,
+            if summary.incomplete { " — INCOMPLETE: some inputs were not fully scanned" } else { "" },
+        )
+    }
+}
+
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[u]) }
+}

@@ -1,0 +1,6 @@
+//! Inputs: enumerating files under the given paths and sniffing what they are.
+
+pub mod sniff;
+pub mod walk;
+
+pub use walk::{Target, WalkOptions, enumerate};
