@@ -34,19 +34,33 @@ pub fn default_key_path() -> Option<PathBuf> {
 /// first use with mode 0600), else an ephemeral random key.
 pub fn load_fingerprinter(explicit: Option<&Path>) -> Result<(Fingerprinter, KeySource)> {
     if let Some(path) = explicit {
-        let material = fs::read(path).with_context(|| format!("cannot read fingerprint key file {}", path.display()))?;
-        anyhow::ensure!(material.len() >= 16, "fingerprint key file {} is shorter than 16 bytes", path.display());
-        return Ok((Fingerprinter::from_key_material(&material), KeySource::File(path.to_path_buf())));
+        let material = fs::read(path)
+            .with_context(|| format!("cannot read fingerprint key file {}", path.display()))?;
+        anyhow::ensure!(
+            material.len() >= 16,
+            "fingerprint key file {} is shorter than 16 bytes",
+            path.display()
+        );
+        return Ok((
+            Fingerprinter::from_key_material(&material),
+            KeySource::File(path.to_path_buf()),
+        ));
     }
     if let Some(path) = default_key_path() {
         if let Ok(material) = fs::read(&path) {
             if material.len() >= 16 {
-                return Ok((Fingerprinter::from_key_material(&material), KeySource::File(path)));
+                return Ok((
+                    Fingerprinter::from_key_material(&material),
+                    KeySource::File(path),
+                ));
             }
         }
         if let Ok(key) = random_key() {
             if write_private(&path, &key).is_ok() {
-                return Ok((Fingerprinter::from_key_material(&key), KeySource::Created(path)));
+                return Ok((
+                    Fingerprinter::from_key_material(&key),
+                    KeySource::Created(path),
+                ));
             }
         }
     }
@@ -85,18 +99,27 @@ pub struct PrivateFile {
 
 impl PrivateFile {
     pub fn create(target: &Path) -> Result<PrivateFile> {
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "report".into());
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "report".into());
         let tmp = target.with_file_name(format!(".{name}.piiscan-{}.tmp", std::process::id()));
         let _ = fs::remove_file(&tmp);
-        let file = open_private(&tmp).with_context(|| format!("cannot create report file {}", target.display()))?;
-        Ok(PrivateFile { tmp, target: target.to_path_buf(), file: Some(io::BufWriter::new(file)) })
+        let file = open_private(&tmp)
+            .with_context(|| format!("cannot create report file {}", target.display()))?;
+        Ok(PrivateFile {
+            tmp,
+            target: target.to_path_buf(),
+            file: Some(io::BufWriter::new(file)),
+        })
     }
 
     pub fn commit(mut self) -> Result<()> {
         let file = self.file.take().expect("not yet committed");
         let file = file.into_inner().map_err(|e| e.into_error())?;
         file.sync_all()?;
-        fs::rename(&self.tmp, &self.target).with_context(|| format!("cannot write report file {}", self.target.display()))
+        fs::rename(&self.tmp, &self.target)
+            .with_context(|| format!("cannot write report file {}", self.target.display()))
     }
 }
 

@@ -18,8 +18,13 @@ use std::time::{Duration, Instant};
 fn main() -> ExitCode {
     // A panic message can quote scanned bytes: report where, never what.
     std::panic::set_hook(Box::new(|info| {
-        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
-        eprintln!("piiscan: internal error{at} (details withheld: they may contain scanned data); please report it");
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "piiscan: internal error{at} (details withheld: they may contain scanned data); please report it"
+        );
     }));
     let cli = Cli::parse();
     match run(cli) {
@@ -69,9 +74,12 @@ fn globs(patterns: &[String]) -> Result<Option<globset::GlobSet>> {
 
 fn scan_command(args: ScanArgs) -> Result<ExitCode> {
     let (set, engine) = load_rules(&args.rules)?;
-    let (fingerprinter, key_source) = config::load_fingerprinter(args.fingerprint_key_file.as_deref())?;
+    let (fingerprinter, key_source) =
+        config::load_fingerprinter(args.fingerprint_key_file.as_deref())?;
     if key_source == KeySource::Ephemeral && !args.quiet {
-        eprintln!("piiscan: warning: no fingerprint key file could be read or created; fingerprints will differ between runs (use --fingerprint-key-file)");
+        eprintln!(
+            "piiscan: warning: no fingerprint key file could be read or created; fingerprints will differ between runs (use --fingerprint-key-file)"
+        );
     }
     let opts = ScanOptions {
         inputs: args.paths.clone(),
@@ -90,10 +98,18 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
     let color = match args.color {
         When::Always => true,
         When::Never => false,
-        When::Auto => args.output.is_none() && io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        When::Auto => {
+            args.output.is_none()
+                && io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
     };
     let mut reporter = report::reporter(args.format, ToolInfo::new(set.digest()), color);
-    let mut file_out = args.output.as_deref().map(PrivateFile::create).transpose()?;
+    let mut file_out = args
+        .output
+        .as_deref()
+        .map(PrivateFile::create)
+        .transpose()?;
     let stdout = io::stdout();
     let mut stdout_out = io::BufWriter::new(stdout.lock());
     let mut sink_out: Box<dyn Write> = match (&mut file_out, args.quiet) {
@@ -113,14 +129,20 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         if show_progress {
             s.spawn(|| progress_loop(&progress, &done));
         }
-        let result = scan::run(&opts, &engine, &fingerprinter, show_progress.then_some(&progress), |r| {
-            reporter.file(&r, &mut *sink_out)
-        });
+        let result = scan::run(
+            &opts,
+            &engine,
+            &fingerprinter,
+            show_progress.then_some(&progress),
+            |r| reporter.file(&r, &mut *sink_out),
+        );
         done.store(true, Ordering::Relaxed);
         result
     })
     .context("cannot write the report")?;
-    reporter.finish(&summary, &mut *sink_out).context("cannot write the report")?;
+    reporter
+        .finish(&summary, &mut *sink_out)
+        .context("cannot write the report")?;
     sink_out.flush()?;
     drop(sink_out);
     if let Some(f) = file_out {
@@ -128,10 +150,16 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
     }
     let code = if summary.incomplete && !args.allow_partial {
         if !args.quiet {
-            eprintln!("piiscan: scan incomplete: some inputs could not be scanned fully (see diagnostics; --allow-partial to accept)");
+            eprintln!(
+                "piiscan: scan incomplete: some inputs could not be scanned fully (see diagnostics; --allow-partial to accept)"
+            );
         }
         2
-    } else if args.fail_on.threshold().is_some_and(|t| summary.max_severity().is_some_and(|m| m >= t)) {
+    } else if args
+        .fail_on
+        .threshold()
+        .is_some_and(|t| summary.max_severity().is_some_and(|m| m >= t))
+    {
         1
     } else {
         0
@@ -170,14 +198,22 @@ fn rules_command(command: RulesCommand) -> Result<ExitCode> {
                 serde_json::to_writer_pretty(&mut out, &defs)?;
                 writeln!(out)?;
             } else {
-                writeln!(out, "{:<24} {:<16} {:<9} {:<6} NAME", "ID", "PII TYPE", "SEVERITY", "KIND")?;
+                writeln!(
+                    out,
+                    "{:<24} {:<16} {:<9} {:<6} NAME",
+                    "ID", "PII TYPE", "SEVERITY", "KIND"
+                )?;
                 for r in &set.rules {
                     let kind = match (r.def.has_value_patterns(), !r.def.column_names.is_empty()) {
                         (true, true) => "both",
                         (true, false) => "value",
                         _ => "name",
                     };
-                    writeln!(out, "{:<24} {:<16} {:<9} {:<6} {}", r.def.id, r.def.pii_type, r.def.severity, kind, r.def.name)?;
+                    writeln!(
+                        out,
+                        "{:<24} {:<16} {:<9} {:<6} {}",
+                        r.def.id, r.def.pii_type, r.def.severity, kind, r.def.name
+                    )?;
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -192,10 +228,17 @@ fn rules_command(command: RulesCommand) -> Result<ExitCode> {
                 eprintln!("piiscan: {f}");
             }
             if report.failures.is_empty() {
-                println!("ok: {} rules, {} examples checked", report.rules, report.examples);
+                println!(
+                    "ok: {} rules, {} examples checked",
+                    report.rules, report.examples
+                );
                 Ok(ExitCode::SUCCESS)
             } else {
-                eprintln!("piiscan: rules check failed: {} of {} examples", report.failures.len(), report.examples);
+                eprintln!(
+                    "piiscan: rules check failed: {} of {} examples",
+                    report.failures.len(),
+                    report.examples
+                );
                 Ok(ExitCode::from(2))
             }
         }
@@ -211,13 +254,21 @@ fn rules_command(command: RulesCommand) -> Result<ExitCode> {
             writeln!(out, "  pii type    {}", d.pii_type)?;
             writeln!(out, "  severity    {}", d.severity)?;
             if d.has_value_patterns() {
-                writeln!(out, "  validator   {}", d.validator.map_or("none", |v| v.name()))?;
+                writeln!(
+                    out,
+                    "  validator   {}",
+                    d.validator.map_or("none", |v| v.name())
+                )?;
                 writeln!(out, "  context     {:?}", d.needs_context)?;
                 for p in d.all_patterns() {
                     writeln!(out, "  pattern     {p}")?;
                 }
             }
-            for (label, list) in [("keywords", &d.keywords), ("negative", &d.negative_keywords), ("columns", &d.column_names)] {
+            for (label, list) in [
+                ("keywords", &d.keywords),
+                ("negative", &d.negative_keywords),
+                ("columns", &d.column_names),
+            ] {
                 if !list.is_empty() {
                     writeln!(out, "  {label:<11} {}", list.join(", "))?;
                 }
@@ -228,7 +279,12 @@ fn rules_command(command: RulesCommand) -> Result<ExitCode> {
             if let Some(rem) = &d.remediation {
                 writeln!(out, "\nRemediation: {rem}")?;
             }
-            for (label, list) in [("Examples", &d.examples), ("Not matched", &d.negative_examples), ("Names", &d.name_examples), ("Not names", &d.name_negative_examples)] {
+            for (label, list) in [
+                ("Examples", &d.examples),
+                ("Not matched", &d.negative_examples),
+                ("Names", &d.name_examples),
+                ("Not names", &d.name_negative_examples),
+            ] {
                 if !list.is_empty() {
                     writeln!(out, "\n{label}:")?;
                     for e in list {

@@ -9,7 +9,13 @@ use std::fmt::Write;
 
 /// Masks a value for display. Separators are kept so the shape stays recognisable.
 pub fn mask(value: &[u8], style: MaskStyle) -> String {
-    let printable = |b: u8| if b.is_ascii_graphic() || b == b' ' { char::from(b) } else { '?' };
+    let printable = |b: u8| {
+        if b.is_ascii_graphic() || b == b' ' {
+            char::from(b)
+        } else {
+            '?'
+        }
+    };
     match style {
         MaskStyle::Email => {
             if let Some(at) = value.iter().rposition(|&b| b == b'@') {
@@ -21,7 +27,13 @@ pub fn mask(value: &[u8], style: MaskStyle) -> String {
         }
         MaskStyle::All => value
             .iter()
-            .map(|&b| if b.is_ascii_alphanumeric() { '*' } else { printable(b) })
+            .map(|&b| {
+                if b.is_ascii_alphanumeric() {
+                    '*'
+                } else {
+                    printable(b)
+                }
+            })
             .collect(),
         MaskStyle::Last4 => {
             let alnum = value.iter().filter(|b| b.is_ascii_alphanumeric()).count();
@@ -33,7 +45,11 @@ pub fn mask(value: &[u8], style: MaskStyle) -> String {
                 .map(|&b| {
                     if b.is_ascii_alphanumeric() {
                         seen += 1;
-                        if seen > alnum - keep { char::from(b) } else { '*' }
+                        if seen > alnum - keep {
+                            char::from(b)
+                        } else {
+                            '*'
+                        }
                     } else {
                         printable(b)
                     }
@@ -102,9 +118,15 @@ mod tests {
     #[test]
     fn masks() {
         assert_eq!(mask(b"123-45-6789", MaskStyle::Last4), "***-**-6789");
-        assert_eq!(mask(b"4111111111111111", MaskStyle::Last4), "************1111");
+        assert_eq!(
+            mask(b"4111111111111111", MaskStyle::Last4),
+            "************1111"
+        );
         assert_eq!(mask(b"1985-03-12", MaskStyle::All), "****-**-**");
-        assert_eq!(mask(b"john.doe@corp.com", MaskStyle::Email), "j***@corp.com");
+        assert_eq!(
+            mask(b"john.doe@corp.com", MaskStyle::Email),
+            "j***@corp.com"
+        );
         assert_eq!(mask(b"94105", MaskStyle::Last4), "*****");
     }
 

@@ -38,7 +38,10 @@ impl Default for ScanOptions {
     fn default() -> Self {
         ScanOptions {
             inputs: vec![".".into()],
-            walk: WalkOptions { skip_vcs: true, ..WalkOptions::default() },
+            walk: WalkOptions {
+                skip_vcs: true,
+                ..WalkOptions::default()
+            },
             threads: 0,
             max_file_size: None,
             chunk_size: text::DEFAULT_CHUNK,
@@ -116,7 +119,10 @@ pub fn run(
     let mut walk_diags = Vec::new();
     let targets = enumerate(&opts.inputs, &opts.walk, &mut walk_diags);
     if !walk_diags.is_empty() {
-        let r = FileReport { diagnostics: walk_diags, ..FileReport::default() };
+        let r = FileReport {
+            diagnostics: walk_diags,
+            ..FileReport::default()
+        };
         summary.add(&r);
         sink(r)?;
     }
@@ -129,15 +135,19 @@ pub fn run(
         show_values: opts.show_values,
         fingerprinter,
     };
-    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, FileReport)>(pool.current_num_threads() * 4);
+    let (tx, rx) =
+        std::sync::mpsc::sync_channel::<(usize, FileReport)>(pool.current_num_threads() * 4);
     let mut sink_result = Ok(());
     std::thread::scope(|scope| {
         scope.spawn(|| {
             pool.install(|| {
-                targets.par_iter().enumerate().for_each_with(tx, |tx, (i, target)| {
-                    let report = scan_target_guarded(target, engine, policy, opts, progress);
-                    let _ = tx.send((i, report));
-                });
+                targets
+                    .par_iter()
+                    .enumerate()
+                    .for_each_with(tx, |tx, (i, target)| {
+                        let report = scan_target_guarded(target, engine, policy, opts, progress);
+                        let _ = tx.send((i, report));
+                    });
             });
         });
         let mut pending = BTreeMap::new();
@@ -167,7 +177,9 @@ fn scan_target_guarded(
     opts: &ScanOptions,
     progress: Option<&Progress>,
 ) -> FileReport {
-    let result = std::panic::catch_unwind(AssertUnwindSafe(|| scan_target(target, engine, policy, opts, progress)));
+    let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        scan_target(target, engine, policy, opts, progress)
+    }));
     result.unwrap_or_else(|_| FileReport {
         path: target.display.clone(),
         diagnostics: vec![Diagnostic::new(
@@ -186,7 +198,10 @@ fn scan_target(
     opts: &ScanOptions,
     progress: Option<&Progress>,
 ) -> FileReport {
-    let mut report = FileReport { path: target.display.clone(), ..FileReport::default() };
+    let mut report = FileReport {
+        path: target.display.clone(),
+        ..FileReport::default()
+    };
     let diag = |kind, msg: String| Diagnostic::new(&target.display, kind, msg);
     let mut reader: Box<dyn Read> = match &target.path {
         None => Box::new(io::stdin().lock()),
@@ -203,14 +218,24 @@ fn scan_target(
                 Box::new(file)
             }
             Err(e) => {
-                report.diagnostics.push(diag(DiagnosticKind::ReadError, format!("cannot open: {}", io_reason(&e))));
+                report.diagnostics.push(diag(
+                    DiagnosticKind::ReadError,
+                    format!("cannot open: {}", io_reason(&e)),
+                ));
                 return report;
             }
         },
     };
     let mut head = Vec::with_capacity(SNIFF_LEN);
-    if let Err(e) = reader.by_ref().take(SNIFF_LEN as u64).read_to_end(&mut head) {
-        report.diagnostics.push(diag(DiagnosticKind::ReadError, format!("cannot read: {}", io_reason(&e))));
+    if let Err(e) = reader
+        .by_ref()
+        .take(SNIFF_LEN as u64)
+        .read_to_end(&mut head)
+    {
+        report.diagnostics.push(diag(
+            DiagnosticKind::ReadError,
+            format!("cannot read: {}", io_reason(&e)),
+        ));
         return report;
     }
     match sniff::sniff(&head) {
@@ -237,21 +262,30 @@ fn scan_target(
         }
         Kind::Binary | Kind::Text => {}
     }
-    let builder = FindingBuilder { engine, path: &target.display, policy };
+    let builder = FindingBuilder {
+        engine,
+        path: &target.display,
+        policy,
+    };
     let stream = io::Cursor::new(head).chain(reader);
-    let (bytes, result) = text::scan_stream(stream, &builder, opts.chunk_size, &mut report.findings);
+    let (bytes, result) =
+        text::scan_stream(stream, &builder, opts.chunk_size, &mut report.findings);
     report.bytes = bytes;
     report.scanned = true;
     if let Err(e) = result {
         report.diagnostics.push(diag(
             DiagnosticKind::ReadError,
-            format!("read failed after {bytes} bytes: {}; the rest of the file was not scanned", io_reason(&e)),
+            format!(
+                "read failed after {bytes} bytes: {}; the rest of the file was not scanned",
+                io_reason(&e)
+            ),
         ));
     }
     if let Some(p) = progress {
         p.files.fetch_add(1, Ordering::Relaxed);
         p.bytes.fetch_add(bytes, Ordering::Relaxed);
-        p.findings.fetch_add(report.findings.len() as u64, Ordering::Relaxed);
+        p.findings
+            .fetch_add(report.findings.len() as u64, Ordering::Relaxed);
     }
     report
 }

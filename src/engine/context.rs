@@ -40,7 +40,9 @@ pub fn words(name: &str) -> Vec<String> {
 pub fn leaf(name: &str) -> &str {
     name.split(['.', '/', '[', ']', ':'])
         .map(|s| s.trim_matches(['"', '`', '\'', ' ']))
-        .filter(|s| !s.is_empty() && *s != "*" && *s != "$" && !s.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|s| {
+            !s.is_empty() && *s != "*" && *s != "$" && !s.bytes().all(|b| b.is_ascii_digit())
+        })
         .last()
         .unwrap_or(name)
 }
@@ -86,7 +88,13 @@ impl KeywordMatcher {
 
     /// (positive, negative) keyword presence for `rule` in `hay[window]`, ignoring
     /// keywords inside `skip` (the match itself).
-    pub fn find(&self, hay: &[u8], window: Range<usize>, skip: Range<usize>, rule: usize) -> (bool, bool) {
+    pub fn find(
+        &self,
+        hay: &[u8],
+        window: Range<usize>,
+        skip: Range<usize>,
+        rule: usize,
+    ) -> (bool, bool) {
         let (mut pos, mut neg) = (false, false);
         for m in self.ac.find_overlapping_iter(&hay[window.clone()]) {
             let (s, e) = (window.start + m.start(), window.start + m.end());
@@ -116,7 +124,8 @@ fn on_word_boundary(hay: &[u8], start: usize, end: usize) -> bool {
 pub fn is_token(hay: &[u8], start: usize, end: usize) -> bool {
     let digit = |i: usize| hay.get(i).is_some_and(u8::is_ascii_digit);
     let alnum = |i: usize| hay.get(i).is_some_and(u8::is_ascii_alphanumeric);
-    let joiner = |i: usize| hay.get(i).is_some_and(|b| matches!(b, b'.' | b'-' | b'/' | b','));
+    // Commas are not joiners: they separate CSV fields far more often than thousands.
+    let joiner = |i: usize| hay.get(i).is_some_and(|b| matches!(b, b'.' | b'-' | b'/'));
     if hay[start].is_ascii_alphanumeric() && start > 0 {
         if alnum(start - 1) {
             return false;
@@ -162,7 +171,9 @@ pub fn inline_key(hay: &[u8], line_start: usize, value_start: usize) -> Option<(
             let open = hay[line_start..close].iter().rposition(|&b| b == b'<')? + line_start;
             let name_end = hay[open + 1..close]
                 .iter()
-                .position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':' | b'.')))
+                .position(|b| {
+                    !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':' | b'.'))
+                })
                 .map_or(close, |p| open + 1 + p);
             return (name_end > open + 1).then_some((open + 1, name_end));
         }
@@ -171,7 +182,8 @@ pub fn inline_key(hay: &[u8], line_start: usize, value_start: usize) -> Option<(
     skip_back(&mut i, b" \t\"'`");
     let end = i;
     while i > line_start
-        && (hay[i - 1].is_ascii_alphanumeric() || matches!(hay[i - 1], b'_' | b'-' | b'.' | b'[' | b']' | b'$'))
+        && (hay[i - 1].is_ascii_alphanumeric()
+            || matches!(hay[i - 1], b'_' | b'-' | b'.' | b'[' | b']' | b'$'))
     {
         i -= 1;
     }
@@ -223,5 +235,6 @@ mod tests {
         assert!(!t("a123456789", 1, 10));
         assert!(!t("1.2.3.4.5", 0, 7));
         assert!(t("IP 1.2.3.4.", 3, 10));
+        assert!(t("1,402-71-3356,6", 2, 13));
     }
 }

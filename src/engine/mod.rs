@@ -30,6 +30,7 @@ pub struct CompiledRule {
     pub needs_context: NeedsContext,
     pub mask: MaskStyle,
     pub remediation: Option<String>,
+    not_after: Vec<Vec<u8>>,
     keyword_words: Vec<Vec<String>>,
     negative_words: Vec<Vec<String>>,
     column_names: Vec<regex::Regex>,
@@ -135,8 +136,17 @@ impl Engine {
                 needs_context: def.needs_context,
                 mask: def.mask,
                 remediation: def.remediation.clone(),
+                not_after: def
+                    .not_after
+                    .iter()
+                    .map(|s| s.as_bytes().to_vec())
+                    .collect(),
                 keyword_words: def.keywords.iter().map(|k| context::words(k)).collect(),
-                negative_words: def.negative_keywords.iter().map(|k| context::words(k)).collect(),
+                negative_words: def
+                    .negative_keywords
+                    .iter()
+                    .map(|k| context::words(k))
+                    .collect(),
                 column_names: compile_names(&def.column_names)?,
                 exclude_names: compile_names(&def.exclude_column_names)?,
             });
@@ -144,7 +154,10 @@ impl Engine {
         let patterns = if all_patterns.is_empty() {
             None
         } else {
-            Some(patterns::PatternSet::build(&all_patterns).map_err(|e| EngineError(e.to_string()))?)
+            Some(
+                patterns::PatternSet::build(&all_patterns)
+                    .map_err(|e| EngineError(e.to_string()))?,
+            )
         };
         Ok(Engine {
             rules,
@@ -166,14 +179,23 @@ impl Engine {
     ///
     /// Bytes before `starts` are context only (look-behind `\b`, keywords, inline keys);
     /// bytes after it may complete a match that starts inside it.
-    pub fn scan(&self, hay: &[u8], starts: Range<usize>, ctx: FieldContext<'_>, mut on_hit: impl FnMut(ValueHit)) {
+    pub fn scan(
+        &self,
+        hay: &[u8],
+        starts: Range<usize>,
+        ctx: FieldContext<'_>,
+        mut on_hit: impl FnMut(ValueHit),
+    ) {
         let Some(ps) = &self.patterns else { return };
         let field = ctx.name.map(|n| self.name_info(n));
         let mut set = regex_automata::PatternSet::new(ps.all.pattern_len());
         let mut candidates: Vec<(usize, usize)> = Vec::new();
         let mut emitted: Vec<usize> = Vec::new();
         let mut inline_cache: Option<(Vec<u8>, NameInfo)> = None;
-        for m in ps.finder.find_iter(Input::new(hay).range(starts.start..hay.len())) {
+        for m in ps
+            .finder
+            .find_iter(Input::new(hay).range(starts.start..hay.len()))
+        {
             let start = m.start();
             if start >= starts.end {
                 break;
@@ -181,7 +203,9 @@ impl Engine {
             candidates.clear();
             candidates.push((m.pattern().as_usize(), m.end()));
             set.clear();
-            let anchored = Input::new(hay).range(start..hay.len()).anchored(Anchored::Yes);
+            let anchored = Input::new(hay)
+                .range(start..hay.len())
+                .anchored(Anchored::Yes);
             ps.all.which_overlapping_matches(&anchored, &mut set);
             for pid in set.iter().filter(|p| *p != m.pattern()) {
                 if let Some(other) = ps.singles[pid.as_usize()].search(&anchored) {
@@ -194,7 +218,9 @@ impl Engine {
                 if emitted.contains(&rule) {
                     continue;
                 }
-                if let Some(hit) = self.evaluate(hay, rule, start, end, field.as_ref(), &mut inline_cache) {
+                if let Some(hit) =
+                    self.evaluate(hay, rule, start, end, field.as_ref(), &mut inline_cache)
+                {
                     emitted.push(rule);
                     on_hit(hit);
                 }
@@ -213,16 +239,21 @@ impl Engine {
         inline_cache: &mut Option<(Vec<u8>, NameInfo)>,
     ) -> Option<ValueHit> {
         let rule = &self.rules[rule_idx];
-        if !context::is_token(hay, start, end) {
+        if !context::is_token(hay, start, end)
+            || rule.not_after.iter().any(|p| hay[..start].ends_with(p))
+        {
             return None;
         }
-        let verdict = rule.validator.map_or(Verdict::Valid, |v| v.validate(&hay[start..end]));
+        let verdict = rule
+            .validator
+            .map_or(Verdict::Valid, |v| v.validate(&hay[start..end]));
         if verdict == Verdict::Invalid {
             return None;
         }
         let floor = start.saturating_sub(LOOKBACK);
         let ceiling = (end + LOOKBACK).min(hay.len());
-        let line_start = memchr::memrchr(b'\n', &hay[floor..start]).map_or(floor, |p| floor + p + 1);
+        let line_start =
+            memchr::memrchr(b'\n', &hay[floor..start]).map_or(floor, |p| floor + p + 1);
         let line_end = memchr::memchr(b'\n', &hay[end..ceiling]).map_or(ceiling, |p| end + p);
         let mut key = None;
         let name_support = match field {
@@ -265,7 +296,13 @@ impl Engine {
         if verdict == Verdict::Weak {
             confidence = confidence.lowered()?;
         }
-        Some(ValueHit { rule: rule_idx, start, end, confidence, key })
+        Some(ValueHit {
+            rule: rule_idx,
+            start,
+            end,
+            confidence,
+            key,
+        })
     }
 
     fn name_info(&self, name: &str) -> NameInfo {
@@ -274,13 +311,31 @@ impl Engine {
         let snake = words.join("_");
         let mut matched = Vec::new();
         for (idx, rule) in self.rules.iter().enumerate() {
-            if rule.exclude_names.iter().any(|re| re.is_match(leaf) || re.is_match(&snake)) {
+            if rule
+                .exclude_names
+                .iter()
+                .any(|re| re.is_match(leaf) || re.is_match(&snake))
+            {
                 continue;
             }
-            if rule.column_names.iter().any(|re| re.is_match(leaf) || re.is_match(&snake)) {
-                matched.push(NameHit { rule: idx, confidence: Confidence::High });
-            } else if rule.keyword_words.iter().any(|k| context::contains_words(&words, k)) {
-                matched.push(NameHit { rule: idx, confidence: Confidence::Medium });
+            if rule
+                .column_names
+                .iter()
+                .any(|re| re.is_match(leaf) || re.is_match(&snake))
+            {
+                matched.push(NameHit {
+                    rule: idx,
+                    confidence: Confidence::High,
+                });
+            } else if rule
+                .keyword_words
+                .iter()
+                .any(|k| context::contains_words(&words, k))
+            {
+                matched.push(NameHit {
+                    rule: idx,
+                    confidence: Confidence::Medium,
+                });
             }
         }
         NameInfo { words, matched }
@@ -289,12 +344,17 @@ impl Engine {
     fn support(&self, info: &NameInfo, rule_idx: usize) -> NameSupport {
         let rule = &self.rules[rule_idx];
         let same_type = |hit: &NameHit| {
-            hit.rule == rule_idx || (self.rules[hit.rule].pii_type == rule.pii_type && self.rules[hit.rule].has_names())
+            hit.rule == rule_idx
+                || (self.rules[hit.rule].pii_type == rule.pii_type
+                    && self.rules[hit.rule].has_names())
         };
         if info.matched.iter().any(same_type) {
             return NameSupport::Supports;
         }
-        let negative = rule.negative_words.iter().any(|k| context::contains_words(&info.words, k));
+        let negative = rule
+            .negative_words
+            .iter()
+            .any(|k| context::contains_words(&info.words, k));
         let other_type = info
             .matched
             .iter()
@@ -329,9 +389,18 @@ mod tests {
 
     fn hits(e: &Engine, text: &str) -> Vec<(String, String, Confidence)> {
         let mut out = Vec::new();
-        e.scan(text.as_bytes(), 0..text.len(), FieldContext::default(), |h| {
-            out.push((e.rule(h.rule).id.clone(), text[h.start..h.end].to_string(), h.confidence))
-        });
+        e.scan(
+            text.as_bytes(),
+            0..text.len(),
+            FieldContext::default(),
+            |h| {
+                out.push((
+                    e.rule(h.rule).id.clone(),
+                    text[h.start..h.end].to_string(),
+                    h.confidence,
+                ))
+            },
+        );
         out
     }
 
@@ -350,7 +419,10 @@ mod tests {
     fn same_start_overlaps_are_all_considered() {
         let e = engine();
         let found = hits(&e, "routing number 021000021");
-        assert!(found.iter().any(|h| h.0 == "aba-routing-number"), "{found:?}");
+        assert!(
+            found.iter().any(|h| h.0 == "aba-routing-number"),
+            "{found:?}"
+        );
     }
 
     #[test]
@@ -358,14 +430,25 @@ mod tests {
         let e = engine();
         let mut out = Vec::new();
         let text = b"123456780";
-        e.scan(text, 0..9, FieldContext { name: Some("customers.tax_id") }, |h| out.push(e.rule(h.rule).id.clone()));
+        e.scan(
+            text,
+            0..9,
+            FieldContext {
+                name: Some("customers.tax_id"),
+            },
+            |h| out.push(e.rule(h.rule).id.clone()),
+        );
         assert_eq!(out, ["us-ssn"]);
     }
 
     #[test]
     fn classify_names() {
         let e = engine();
-        let best = |n: &str| e.classify_name(n).first().map(|h| e.rule(h.rule).pii_type.clone());
+        let best = |n: &str| {
+            e.classify_name(n)
+                .first()
+                .map(|h| e.rule(h.rule).pii_type.clone())
+        };
         assert_eq!(best("ssn").as_deref(), Some("ssn"));
         assert_eq!(best("customerSocialSecurityNumber").as_deref(), Some("ssn"));
         assert_eq!(best("first_name").as_deref(), Some("person_name"));

@@ -45,7 +45,10 @@ impl PatternSet {
         Ok(PatternSet {
             finder: builder(MatchKind::LeftmostFirst).build_many(patterns)?,
             all: builder(MatchKind::All).build_many(patterns)?,
-            singles: patterns.iter().map(|p| build_one(p)).collect::<Result<_, _>>()?,
+            singles: patterns
+                .iter()
+                .map(|p| build_one(p))
+                .collect::<Result<_, _>>()?,
         })
     }
 }

@@ -66,7 +66,10 @@ impl FindingBuilder<'_> {
             },
             evidence: redact::mask(raw, rule.mask),
             fingerprint,
-            value: self.policy.show_values.then(|| String::from_utf8_lossy(raw).into_owned()),
+            value: self
+                .policy
+                .show_values
+                .then(|| String::from_utf8_lossy(raw).into_owned()),
         })
     }
 }

@@ -54,7 +54,11 @@ pub fn scan_stream(
     let mut context_len = 0usize;
     let mut buf_offset = 0u64;
     let mut total = 0u64;
-    let mut cursor = LineCursor { pos: 0, line: 1, line_start: 0 };
+    let mut cursor = LineCursor {
+        pos: 0,
+        line: 1,
+        line_start: 0,
+    };
     loop {
         // Fill the buffer.
         let mut eof = false;
@@ -75,7 +79,15 @@ pub fn scan_stream(
                 Err(e) => {
                     buf.truncate(old);
                     // Scan what we have, then report the error.
-                    scan_window(&buf, context_len, buf.len(), builder, &mut cursor, buf_offset, out);
+                    scan_window(
+                        &buf,
+                        context_len,
+                        buf.len(),
+                        builder,
+                        &mut cursor,
+                        buf_offset,
+                        out,
+                    );
                     return (total, Err(e));
                 }
             }
@@ -91,7 +103,15 @@ pub fn scan_stream(
             // One line longer than the buffer: scan a window, keep an overlap.
             buf.len() - MAX_MATCH
         };
-        scan_window(&buf, context_len, end, builder, &mut cursor, buf_offset, out);
+        scan_window(
+            &buf,
+            context_len,
+            end,
+            builder,
+            &mut cursor,
+            buf_offset,
+            out,
+        );
         if eof {
             return (total, Ok(()));
         }
@@ -119,13 +139,22 @@ fn scan_window(
     if from >= to {
         return;
     }
-    builder.engine.scan(buf, from..to, FieldContext::default(), |hit| {
-        cursor.advance(buf, hit.start, buf_offset);
-        let column = buf_offset + hit.start as u64 - cursor.line_start + 1;
-        let field = hit.key.map(|(s, e)| String::from_utf8_lossy(&buf[s..e]).into_owned());
-        let place = Place { line: cursor.line, column, field, ..Place::default() };
-        if let Some(f) = builder.value(&hit, buf, place) {
-            out.push(f);
-        }
-    });
+    builder
+        .engine
+        .scan(buf, from..to, FieldContext::default(), |hit| {
+            cursor.advance(buf, hit.start, buf_offset);
+            let column = buf_offset + hit.start as u64 - cursor.line_start + 1;
+            let field = hit
+                .key
+                .map(|(s, e)| String::from_utf8_lossy(&buf[s..e]).into_owned());
+            let place = Place {
+                line: cursor.line,
+                column,
+                field,
+                ..Place::default()
+            };
+            if let Some(f) = builder.value(&hit, buf, place) {
+                out.push(f);
+            }
+        });
 }

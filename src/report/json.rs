@@ -27,7 +27,11 @@ pub struct JsonReporter {
 
 impl JsonReporter {
     pub fn new(tool: ToolInfo) -> Self {
-        JsonReporter { tool, findings: Vec::new(), diagnostics: Vec::new() }
+        JsonReporter {
+            tool,
+            findings: Vec::new(),
+            diagnostics: Vec::new(),
+        }
     }
 }
 
@@ -67,7 +71,11 @@ impl JsonlReporter {
 enum Line<'a> {
     Finding(&'a Finding),
     Diagnostic(&'a Diagnostic),
-    Summary { schema_version: u32, tool: &'a ToolInfo, summary: &'a Summary },
+    Summary {
+        schema_version: u32,
+        tool: &'a ToolInfo,
+        summary: &'a Summary,
+    },
 }
 
 fn write_line(out: &mut dyn Write, line: &Line<'_>) -> io::Result<()> {
@@ -87,6 +95,13 @@ impl Reporter for JsonlReporter {
     }
 
     fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
-        write_line(out, &Line::Summary { schema_version: SCHEMA_VERSION, tool: &self.tool, summary })
+        write_line(
+            out,
+            &Line::Summary {
+                schema_version: SCHEMA_VERSION,
+                tool: &self.tool,
+                summary,
+            },
+        )
     }
 }

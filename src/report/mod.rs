@@ -31,7 +31,11 @@ pub struct ToolInfo {
 
 impl ToolInfo {
     pub fn new(rules_digest: String) -> Self {
-        ToolInfo { name: "piiscan", version: env!("CARGO_PKG_VERSION"), rules_digest }
+        ToolInfo {
+            name: "piiscan",
+            version: env!("CARGO_PKG_VERSION"),
+            rules_digest,
+        }
     }
 }
 

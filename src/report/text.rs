@@ -15,7 +15,10 @@ pub struct TextReporter {
 
 impl TextReporter {
     pub fn new(color: bool) -> Self {
-        TextReporter { color, diagnostics: Vec::new() }
+        TextReporter {
+            color,
+            diagnostics: Vec::new(),
+        }
     }
 
     fn paint(&self, style: Style, text: &str) -> String {
@@ -61,10 +64,17 @@ impl Reporter for TextReporter {
         let bold = Style::new().bold();
         writeln!(out, "{}", self.paint(bold, &escape_control(&report.path)))?;
         for f in &report.findings {
-            let sev = self.paint(severity_style(f.severity), &format!("{:<8}", f.severity.as_str()));
+            let sev = self.paint(
+                severity_style(f.severity),
+                &format!("{:<8}", f.severity.as_str()),
+            );
             let evidence = f.value.as_deref().unwrap_or(&f.evidence);
             let place = place(f);
-            let place = if place.is_empty() { String::new() } else { format!("  [{place}]") };
+            let place = if place.is_empty() {
+                String::new()
+            } else {
+                format!("  [{place}]")
+            };
             writeln!(
                 out,
                 "  {:>6}:{:<4} {sev} {:<6} {:<22} {}{place}",
@@ -82,8 +92,18 @@ impl Reporter for TextReporter {
         if !self.diagnostics.is_empty() {
             writeln!(out, "{}", self.paint(Style::new().bold(), "Diagnostics"))?;
             for d in &self.diagnostics {
-                let mark = if d.kind.makes_incomplete() { "error" } else { "note " };
-                writeln!(out, "  {mark} {}: {} ({})", escape_control(&d.path), d.message, d.kind.as_str())?;
+                let mark = if d.kind.makes_incomplete() {
+                    "error"
+                } else {
+                    "note "
+                };
+                writeln!(
+                    out,
+                    "  {mark} {}: {} ({})",
+                    escape_control(&d.path),
+                    d.message,
+                    d.kind.as_str()
+                )?;
             }
             writeln!(out)?;
         }
@@ -93,7 +113,11 @@ impl Reporter for TextReporter {
             .rev()
             .map(|(s, n)| self.paint(severity_style(*s), &format!("{n} {s}")))
             .collect();
-        let detail = if by_sev.is_empty() { String::new() } else { format!(" ({})", by_sev.join(", ")) };
+        let detail = if by_sev.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", by_sev.join(", "))
+        };
         writeln!(
             out,
             "{} findings{detail} in {} files scanned ({}), {} skipped, {} diagnostics, {:.2}s{}",
@@ -103,7 +127,11 @@ impl Reporter for TextReporter {
             summary.files_skipped,
             summary.diagnostics,
             summary.duration_ms as f64 / 1000.0,
-            if summary.incomplete { " — INCOMPLETE: some inputs were not fully scanned" } else { "" },
+            if summary.incomplete {
+                " — INCOMPLETE: some inputs were not fully scanned"
+            } else {
+                ""
+            },
         )
     }
 }
@@ -116,5 +144,9 @@ pub fn human_bytes(n: u64) -> String {
         v /= 1024.0;
         u += 1;
     }
-    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", UNITS[u]) }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
 }

@@ -19,7 +19,11 @@ pub struct CheckFailure {
 
 impl fmt::Display for CheckFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: rule `{}`: {}", self.file, self.line, self.rule, self.message)
+        write!(
+            f,
+            "{}:{}: rule `{}`: {}",
+            self.file, self.line, self.rule, self.message
+        )
     }
 }
 
@@ -33,15 +37,25 @@ pub struct CheckReport {
 /// True when `text`, scanned as free text, is reported by rule `idx` at default settings.
 pub fn reports(engine: &Engine, idx: usize, text: &str) -> bool {
     let mut found = false;
-    engine.scan(text.as_bytes(), 0..text.len(), FieldContext::default(), |h| {
-        found |= h.rule == idx && h.confidence >= REPORTED_AT;
-    });
+    engine.scan(
+        text.as_bytes(),
+        0..text.len(),
+        FieldContext::default(),
+        |h| {
+            found |= h.rule == idx && h.confidence >= REPORTED_AT;
+        },
+    );
     found
 }
 
 /// Runs the examples of every rule for which `select` is true.
 /// With `require_examples`, a rule without examples is a failure too.
-pub fn check(set: &RuleSet, engine: &Engine, select: impl Fn(&LoadedRule) -> bool, require_examples: bool) -> CheckReport {
+pub fn check(
+    set: &RuleSet,
+    engine: &Engine,
+    select: impl Fn(&LoadedRule) -> bool,
+    require_examples: bool,
+) -> CheckReport {
     let mut report = CheckReport::default();
     for (idx, loaded) in set.rules.iter().enumerate() {
         if !select(loaded) {
@@ -58,11 +72,21 @@ pub fn check(set: &RuleSet, engine: &Engine, select: impl Fn(&LoadedRule) -> boo
             });
         };
         if require_examples {
-            if def.has_value_patterns() && (def.examples.is_empty() || def.negative_examples.is_empty()) {
-                fail("id", "a value rule needs `examples` and `negative_examples`".into());
+            if def.has_value_patterns()
+                && (def.examples.is_empty() || def.negative_examples.is_empty())
+            {
+                fail(
+                    "id",
+                    "a value rule needs `examples` and `negative_examples`".into(),
+                );
             }
-            if !def.column_names.is_empty() && (def.name_examples.is_empty() || def.name_negative_examples.is_empty()) {
-                fail("id", "a name rule needs `name_examples` and `name_negative_examples`".into());
+            if !def.column_names.is_empty()
+                && (def.name_examples.is_empty() || def.name_negative_examples.is_empty())
+            {
+                fail(
+                    "id",
+                    "a name rule needs `name_examples` and `name_negative_examples`".into(),
+                );
             }
         }
         for (i, ex) in def.examples.iter().enumerate() {
@@ -77,12 +101,24 @@ pub fn check(set: &RuleSet, engine: &Engine, select: impl Fn(&LoadedRule) -> boo
         }
         for (i, name) in def.name_examples.iter().enumerate() {
             if !engine.classify_name(name).iter().any(|h| h.rule == idx) {
-                fail(name, format!("name example {} {name:?} is not classified as this rule", i + 1));
+                fail(
+                    name,
+                    format!(
+                        "name example {} {name:?} is not classified as this rule",
+                        i + 1
+                    ),
+                );
             }
         }
         for (i, name) in def.name_negative_examples.iter().enumerate() {
             if engine.classify_name(name).iter().any(|h| h.rule == idx) {
-                fail(name, format!("negative name example {} {name:?} is classified as this rule", i + 1));
+                fail(
+                    name,
+                    format!(
+                        "negative name example {} {name:?} is classified as this rule",
+                        i + 1
+                    ),
+                );
             }
         }
         report.examples += def.examples.len()

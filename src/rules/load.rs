@@ -3,15 +3,27 @@
 use super::schema::{RuleDef, RuleFile};
 use crate::engine::patterns;
 use std::collections::HashSet;
-use std::sync::Arc;
 use std::path::Path;
+use std::sync::Arc;
 
 /// The built-in packs, embedded in the binary. Names are shown in error messages.
 pub const BUILTIN_PACKS: &[(&str, &str)] = &[
-    ("rules/government-ids.toml", include_str!("../../rules/government-ids.toml")),
-    ("rules/financial.toml", include_str!("../../rules/financial.toml")),
-    ("rules/contact.toml", include_str!("../../rules/contact.toml")),
-    ("rules/personal.toml", include_str!("../../rules/personal.toml")),
+    (
+        "rules/government-ids.toml",
+        include_str!("../../rules/government-ids.toml"),
+    ),
+    (
+        "rules/financial.toml",
+        include_str!("../../rules/financial.toml"),
+    ),
+    (
+        "rules/contact.toml",
+        include_str!("../../rules/contact.toml"),
+    ),
+    (
+        "rules/personal.toml",
+        include_str!("../../rules/personal.toml"),
+    ),
 ];
 
 /// A rule file that could not be loaded, with the place to fix.
@@ -54,7 +66,8 @@ impl RuleOrigin {
     /// Line of the first occurrence of `needle` inside this rule, else the rule's line.
     pub fn line_of(&self, needle: &str) -> usize {
         let body = &self.text[self.span.clone()];
-        body.find(needle).map_or(self.line, |at| line_col(&self.text, self.span.start + at).0)
+        body.find(needle)
+            .map_or(self.line, |at| line_col(&self.text, self.span.start + at).0)
     }
 }
 
@@ -76,7 +89,12 @@ fn line_col(src: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(src.len());
     let before = &src.as_bytes()[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let col = offset - before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1) + 1;
+    let col = offset
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1)
+        + 1;
     (line, col)
 }
 
@@ -115,7 +133,10 @@ impl Source<'_> {
     fn field_offset(&self, span: &std::ops::Range<usize>, key: &str) -> usize {
         let start = span.start.min(self.text.len());
         let rest = &self.text[start..];
-        let end = rest.get(1..).and_then(|r| r.find("\n[[")).map_or(rest.len(), |e| e + 1);
+        let end = rest
+            .get(1..)
+            .and_then(|r| r.find("\n[["))
+            .map_or(rest.len(), |e| e + 1);
         let mut pos = start;
         for line in rest[..end].split_inclusive('\n') {
             let t = line.trim_start();
@@ -143,37 +164,73 @@ impl Source<'_> {
             Err(self.error(self.field_offset(span, key), Some(def.id.clone()), msg))
         };
         let id_ok = !def.id.is_empty()
-            && def.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && def
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !def.id.starts_with('-');
         if !id_ok {
-            return err("id", "`id` must be lowercase letters, digits and `-`".into());
+            return err(
+                "id",
+                "`id` must be lowercase letters, digits and `-`".into(),
+            );
         }
-        if def.pii_type.is_empty() || !def.pii_type.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
-            return err("pii_type", "`pii_type` must be lowercase letters and `_` (e.g. `ssn`)".into());
+        if def.pii_type.is_empty()
+            || !def
+                .pii_type
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'_')
+        {
+            return err(
+                "pii_type",
+                "`pii_type` must be lowercase letters and `_` (e.g. `ssn`)".into(),
+            );
         }
         if def.pattern.is_some() && !def.patterns.is_empty() {
-            return err("patterns", "give either `pattern` or `patterns`, not both".into());
+            return err(
+                "patterns",
+                "give either `pattern` or `patterns`, not both".into(),
+            );
         }
         if !def.has_value_patterns() && def.column_names.is_empty() {
-            return err("id", "a rule needs `pattern`/`patterns` (values) or `column_names` (names)".into());
+            return err(
+                "id",
+                "a rule needs `pattern`/`patterns` (values) or `column_names` (names)".into(),
+            );
         }
         if !def.has_value_patterns() && def.validator.is_some() {
             return err("validator", "`validator` needs a value `pattern`".into());
         }
-        let pattern_key = if def.pattern.is_some() { "pattern" } else { "patterns" };
+        let pattern_key = if def.pattern.is_some() {
+            "pattern"
+        } else {
+            "patterns"
+        };
         for (i, p) in def.all_patterns().enumerate() {
             if let Err(msg) = patterns::check(p) {
-                return err(pattern_key, format!("pattern {} is not a valid regex: {msg}", i + 1));
+                return err(
+                    pattern_key,
+                    format!("pattern {} is not a valid regex: {msg}", i + 1),
+                );
             }
         }
-        for (key, list) in [("column_names", &def.column_names), ("exclude_column_names", &def.exclude_column_names)] {
+        for (key, list) in [
+            ("column_names", &def.column_names),
+            ("exclude_column_names", &def.exclude_column_names),
+        ] {
             for (i, p) in list.iter().enumerate() {
                 if let Err(e) = regex::Regex::new(p) {
-                    return err(key, format!("{key} entry {} is not a valid regex: {e}", i + 1));
+                    return err(
+                        key,
+                        format!("{key} entry {} is not a valid regex: {e}", i + 1),
+                    );
                 }
             }
         }
-        for (key, list) in [("keywords", &def.keywords), ("negative_keywords", &def.negative_keywords)] {
+        for (key, list) in [
+            ("keywords", &def.keywords),
+            ("negative_keywords", &def.negative_keywords),
+        ] {
             if list.iter().any(|k| k.trim().is_empty()) {
                 return err(key, format!("`{key}` has an empty entry"));
             }
@@ -187,14 +244,22 @@ impl RuleSet {
     pub fn builtin() -> Result<RuleSet, RuleError> {
         let mut set = RuleSet::default();
         for (name, text) in BUILTIN_PACKS {
-            set.merge(&Source { name, text, builtin: true })?;
+            set.merge(&Source {
+                name,
+                text,
+                builtin: true,
+            })?;
         }
         Ok(set)
     }
 
     /// Built-in packs (unless `no_defaults`) with each user file merged over them in order.
     pub fn load(user_files: &[impl AsRef<Path>], no_defaults: bool) -> Result<RuleSet, RuleError> {
-        let mut set = if no_defaults { RuleSet::default() } else { RuleSet::builtin()? };
+        let mut set = if no_defaults {
+            RuleSet::default()
+        } else {
+            RuleSet::builtin()?
+        };
         for path in user_files {
             let path = path.as_ref();
             let name = path.display().to_string();
@@ -202,14 +267,22 @@ impl RuleSet {
                 file: name.clone(),
                 source,
             })?;
-            set.merge(&Source { name: &name, text: &text, builtin: false })?;
+            set.merge(&Source {
+                name: &name,
+                text: &text,
+                builtin: false,
+            })?;
         }
         Ok(set)
     }
 
     /// Parses one rule file from text (used by `rules check FILE` and tests).
     pub fn merge_text(&mut self, name: &str, text: &str) -> Result<(), RuleError> {
-        self.merge(&Source { name, text, builtin: false })
+        self.merge(&Source {
+            name,
+            text,
+            builtin: false,
+        })
     }
 
     fn merge(&mut self, src: &Source<'_>) -> Result<(), RuleError> {
@@ -221,7 +294,11 @@ impl RuleSet {
             let def = spanned.into_inner();
             src.validate(&def, &span)?;
             if !seen.insert(def.id.clone()) {
-                return Err(src.error(src.field_offset(&span, "id"), Some(def.id.clone()), "duplicate rule id in this file".into()));
+                return Err(src.error(
+                    src.field_offset(&span, "id"),
+                    Some(def.id.clone()),
+                    "duplicate rule id in this file".into(),
+                ));
             }
             let origin = RuleOrigin {
                 file: src.name.to_string(),
@@ -242,7 +319,11 @@ impl RuleSet {
             let before = self.rules.len();
             self.rules.retain(|r| r.def.id != id);
             if self.rules.len() == before {
-                return Err(src.error(span.start, None, format!("`disable` names unknown rule id `{id}`")));
+                return Err(src.error(
+                    span.start,
+                    None,
+                    format!("`disable` names unknown rule id `{id}`"),
+                ));
             }
         }
         Ok(())
@@ -284,7 +365,10 @@ mod tests {
         let mut set = RuleSet::default();
         let text = "[[rule]]\nid = \"mine\"\nname = \"x\"\npii_type = \"ssn\"\nseverity = \"high\"\n\npattern = '[0-9'\n";
         let err = set.merge_text("my.toml", text).unwrap_err().to_string();
-        assert!(err.starts_with("my.toml:7:1: rule `mine`: pattern 1 is not a valid regex"), "{err}");
+        assert!(
+            err.starts_with("my.toml:7:1: rule `mine`: pattern 1 is not a valid regex"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -296,7 +380,10 @@ mod tests {
         assert_eq!(set.rules.len(), n - 1);
         assert_eq!(set.get("us-ssn").unwrap().def.name, "Mine");
         assert!(set.get("ip-address").is_none());
-        let err = set.merge_text("u.toml", "disable = [\"nope\"]\n").unwrap_err().to_string();
+        let err = set
+            .merge_text("u.toml", "disable = [\"nope\"]\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("u.toml:1:"), "{err}");
     }
 }

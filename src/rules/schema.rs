@@ -96,6 +96,10 @@ pub struct RuleDef {
     /// Names that look like `column_names` but are something else (`ip_address` for addresses).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude_column_names: Vec<String>,
+    /// Text that, immediately before a match, shows it is something else
+    /// (`://` before `user@host` in a URL).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_after: Vec<String>,
     #[serde(default)]
     pub mask: MaskStyle,
     /// What to do about it, in one or two sentences.

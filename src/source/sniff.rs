@@ -50,7 +50,10 @@ mod tests {
     fn kinds() {
         assert_eq!(sniff(b"-- PostgreSQL dump\n"), Kind::Text);
         assert_eq!(sniff(b"PGDMP\x01\x0e"), Kind::PgDumpArchive);
-        assert_eq!(sniff(&[0x1f, 0x8b, 8, 0]), Kind::Compressed(Compression::Gzip));
+        assert_eq!(
+            sniff(&[0x1f, 0x8b, 8, 0]),
+            Kind::Compressed(Compression::Gzip)
+        );
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0"), Kind::Binary);
         assert_eq!(sniff(b"caf\xe9 latin-1 text"), Kind::Text);
     }

@@ -32,25 +32,51 @@ pub struct WalkOptions {
 const VCS_DIRS: &[&str] = &[".git", ".hg", ".svn"];
 
 /// Expands the inputs into a sorted list of targets, reporting what could not be walked.
-pub fn enumerate(inputs: &[String], opts: &WalkOptions, diags: &mut Vec<Diagnostic>) -> Vec<Target> {
+pub fn enumerate(
+    inputs: &[String],
+    opts: &WalkOptions,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<Target> {
     let mut targets = Vec::new();
     for input in inputs {
         if input == "-" {
-            targets.push(Target { display: "-".into(), path: None, explicit: true });
+            targets.push(Target {
+                display: "-".into(),
+                path: None,
+                explicit: true,
+            });
             continue;
         }
         let root = Path::new(input);
         match std::fs::metadata(root) {
-            Err(e) => diags.push(Diagnostic::new(input, DiagnosticKind::NotFound, format!("cannot open: {}", io_reason(&e)))),
+            Err(e) => diags.push(Diagnostic::new(
+                input,
+                DiagnosticKind::NotFound,
+                format!("cannot open: {}", io_reason(&e)),
+            )),
             Ok(meta) if meta.is_dir() => walk_dir(input, root, opts, &mut targets, diags),
-            Ok(meta) if meta.is_file() => targets.push(Target { display: input.clone(), path: Some(root.to_path_buf()), explicit: true }),
-            Ok(_) => diags.push(Diagnostic::new(input, DiagnosticKind::SkippedSpecial, "not a regular file (FIFO, socket or device)")),
+            Ok(meta) if meta.is_file() => targets.push(Target {
+                display: input.clone(),
+                path: Some(root.to_path_buf()),
+                explicit: true,
+            }),
+            Ok(_) => diags.push(Diagnostic::new(
+                input,
+                DiagnosticKind::SkippedSpecial,
+                "not a regular file (FIFO, socket or device)",
+            )),
         }
     }
     targets
 }
 
-fn walk_dir(input: &str, root: &Path, opts: &WalkOptions, targets: &mut Vec<Target>, diags: &mut Vec<Diagnostic>) {
+fn walk_dir(
+    input: &str,
+    root: &Path,
+    opts: &WalkOptions,
+    targets: &mut Vec<Target>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let walker = walkdir::WalkDir::new(root)
         .follow_links(opts.follow_links)
         .sort_by_file_name()
@@ -73,13 +99,19 @@ fn walk_dir(input: &str, root: &Path, opts: &WalkOptions, targets: &mut Vec<Targ
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let path = e.path().map_or_else(|| input.to_string(), |p| p.display().to_string());
+                let path = e
+                    .path()
+                    .map_or_else(|| input.to_string(), |p| p.display().to_string());
                 let reason = if e.loop_ancestor().is_some() {
                     "symlink loop".to_string()
                 } else {
                     e.io_error().map_or_else(|| e.to_string(), io_reason)
                 };
-                diags.push(Diagnostic::new(path, DiagnosticKind::WalkError, format!("cannot walk: {reason}")));
+                diags.push(Diagnostic::new(
+                    path,
+                    DiagnosticKind::WalkError,
+                    format!("cannot walk: {reason}"),
+                ));
                 continue;
             }
         };
@@ -95,11 +127,23 @@ fn walk_dir(input: &str, root: &Path, opts: &WalkOptions, targets: &mut Vec<Targ
         }
         let display = entry.path().display().to_string();
         if ft.is_symlink() {
-            diags.push(Diagnostic::new(display, DiagnosticKind::SkippedSymlink, "symbolic link not followed (use --follow)"));
+            diags.push(Diagnostic::new(
+                display,
+                DiagnosticKind::SkippedSymlink,
+                "symbolic link not followed (use --follow)",
+            ));
         } else if ft.is_file() {
-            targets.push(Target { display, path: Some(entry.into_path()), explicit: false });
+            targets.push(Target {
+                display,
+                path: Some(entry.into_path()),
+                explicit: false,
+            });
         } else {
-            diags.push(Diagnostic::new(display, DiagnosticKind::SkippedSpecial, "not a regular file (FIFO, socket or device)"));
+            diags.push(Diagnostic::new(
+                display,
+                DiagnosticKind::SkippedSpecial,
+                "not a regular file (FIFO, socket or device)",
+            ));
         }
     }
 }

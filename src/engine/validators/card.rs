@@ -27,7 +27,11 @@ pub fn luhn(digits: &[u8]) -> bool {
 /// The card brand for a digit string, if its prefix and length fit a major network.
 pub fn brand(d: &[u8]) -> Option<&'static str> {
     let len = d.len();
-    let p = |n: usize| d[..n.min(len)].iter().fold(0u32, |acc, &x| acc * 10 + u32::from(x));
+    let p = |n: usize| {
+        d[..n.min(len)]
+            .iter()
+            .fold(0u32, |acc, &x| acc * 10 + u32::from(x))
+    };
     let p1 = p(1);
     let p2 = p(2);
     let p3 = p(3);
@@ -132,7 +136,12 @@ mod tests {
 
     #[test]
     fn luhn_invalid_rejected() {
-        for pan in ["4111111111111112", "5555555555554443", "378282246310006", "1234567812345678"] {
+        for pan in [
+            "4111111111111112",
+            "5555555555554443",
+            "378282246310006",
+            "1234567812345678",
+        ] {
             assert_eq!(validate(pan.as_bytes()), Verdict::Invalid, "{pan}");
         }
     }

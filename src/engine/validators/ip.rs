@@ -13,10 +13,21 @@ pub fn validate_v4(candidate: &[u8]) -> Verdict {
         return Verdict::Invalid;
     };
     let [a, b, c, _] = ip.octets();
-    let documentation = (a, b, c) == (192, 0, 2) || (a, b, c) == (198, 51, 100) || (a, b, c) == (203, 0, 113);
-    if ip.is_loopback() || ip.is_unspecified() || ip.is_broadcast() || ip.is_multicast() || a == 0 || a >= 240 {
+    let documentation =
+        (a, b, c) == (192, 0, 2) || (a, b, c) == (198, 51, 100) || (a, b, c) == (203, 0, 113);
+    if ip.is_loopback()
+        || ip.is_unspecified()
+        || ip.is_broadcast()
+        || ip.is_multicast()
+        || a == 0
+        || a >= 240
+    {
         Verdict::Invalid
-    } else if ip.is_private() || ip.is_link_local() || documentation || (a == 100 && (64..128).contains(&b)) {
+    } else if ip.is_private()
+        || ip.is_link_local()
+        || documentation
+        || (a == 100 && (64..128).contains(&b))
+    {
         Verdict::Weak
     } else {
         Verdict::Valid
@@ -33,7 +44,10 @@ pub fn validate_v6(candidate: &[u8]) -> Verdict {
     let seg = ip.segments();
     if ip.is_loopback() || ip.is_unspecified() || ip.is_multicast() {
         Verdict::Invalid
-    } else if (seg[0] & 0xfe00) == 0xfc00 || (seg[0] & 0xffc0) == 0xfe80 || seg[0] == 0x2001 && seg[1] == 0x0db8 {
+    } else if (seg[0] & 0xfe00) == 0xfc00
+        || (seg[0] & 0xffc0) == 0xfe80
+        || seg[0] == 0x2001 && seg[1] == 0x0db8
+    {
         Verdict::Weak
     } else {
         Verdict::Valid

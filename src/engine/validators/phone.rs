@@ -21,7 +21,11 @@ pub fn validate(candidate: &[u8]) -> Verdict {
             return Verdict::Invalid;
         }
         let fictional = n[3..6] == [5, 5, 5] && n[6] == 0 && n[7] == 1;
-        return if fictional { Verdict::Weak } else { Verdict::Valid };
+        return if fictional {
+            Verdict::Weak
+        } else {
+            Verdict::Valid
+        };
     }
     (plus && (8..=15).contains(&d.len()) && d[0] != 0).into()
 }

@@ -14,7 +14,11 @@ pub fn is_valid_aba(candidate: &[u8]) -> bool {
         return false;
     }
     let w = [3u32, 7, 1];
-    let sum: u32 = d.iter().enumerate().map(|(i, &x)| u32::from(x) * w[i % 3]).sum();
+    let sum: u32 = d
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| u32::from(x) * w[i % 3])
+        .sum();
     sum % 10 == 0
 }
 
@@ -24,7 +28,13 @@ mod tests {
 
     #[test]
     fn real_routing_numbers() {
-        for n in ["011000015", "021000021", "026009593", "111000025", "322271627"] {
+        for n in [
+            "011000015",
+            "021000021",
+            "026009593",
+            "111000025",
+            "322271627",
+        ] {
             assert!(is_valid_aba(n.as_bytes()), "{n}");
         }
         for n in ["021000022", "123456789", "991000021", "000000000"] {

@@ -3,7 +3,16 @@
 use super::Verdict;
 
 /// Second-level and top-level domains reserved for documentation and tests (RFC 2606/6761).
-const RESERVED: &[&str] = &["example.com", "example.org", "example.net", "example", "test", "invalid", "localhost", "local"];
+const RESERVED: &[&str] = &[
+    "example.com",
+    "example.org",
+    "example.net",
+    "example",
+    "test",
+    "invalid",
+    "localhost",
+    "local",
+];
 
 pub fn validate_email(candidate: &[u8]) -> Verdict {
     let Some(at) = candidate.iter().rposition(|&b| b == b'@') else {
@@ -30,21 +39,31 @@ pub fn validate_email(candidate: &[u8]) -> Verdict {
         return Verdict::Invalid;
     }
     let domain = String::from_utf8_lossy(domain).to_ascii_lowercase();
-    let reserved = RESERVED.iter().any(|r| {
-        domain == *r || domain.ends_with(&format!(".{r}"))
-    });
-    if reserved { Verdict::Weak } else { Verdict::Valid }
+    let reserved = RESERVED
+        .iter()
+        .any(|r| domain == *r || domain.ends_with(&format!(".{r}")));
+    if reserved {
+        Verdict::Weak
+    } else {
+        Verdict::Valid
+    }
 }
 
 /// Rejects one repeated digit (`000000000`) and straight ascending/descending runs
 /// (`123456789`, `987654321`), which are placeholders rather than identifiers.
 pub fn not_trivial_digits(candidate: &[u8]) -> bool {
-    let d: Vec<u8> = candidate.iter().copied().filter(u8::is_ascii_digit).collect();
+    let d: Vec<u8> = candidate
+        .iter()
+        .copied()
+        .filter(u8::is_ascii_digit)
+        .collect();
     if d.len() < 2 {
         return !d.is_empty();
     }
     let same = d.iter().all(|&x| x == d[0]);
-    let up = d.windows(2).all(|w| w[1] == w[0] + 1 || (w[0] == b'9' && w[1] == b'0'));
+    let up = d
+        .windows(2)
+        .all(|w| w[1] == w[0] + 1 || (w[0] == b'9' && w[1] == b'0'));
     let down = d.windows(2).all(|w| w[0] == w[1] + 1);
     !(same || up || down)
 }
@@ -55,7 +74,10 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(validate_email(b"mary.smith@sakilacustomer.org"), Verdict::Valid);
+        assert_eq!(
+            validate_email(b"mary.smith@sakilacustomer.org"),
+            Verdict::Valid
+        );
         assert_eq!(validate_email(b"admin@example.com"), Verdict::Weak);
         assert_eq!(validate_email(b"a..b@x.com"), Verdict::Invalid);
         assert_eq!(validate_email(b"a@-x.com"), Verdict::Invalid);

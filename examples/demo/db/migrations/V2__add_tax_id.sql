@@ -1,0 +1,2 @@
+-- Payroll needs the employee's taxpayer id.
+ALTER TABLE public.employees ADD COLUMN tax_id varchar(11);
