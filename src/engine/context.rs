@@ -40,10 +40,9 @@ pub fn words(name: &str) -> Vec<String> {
 pub fn leaf(name: &str) -> &str {
     name.split(['.', '/', '[', ']', ':'])
         .map(|s| s.trim_matches(['"', '`', '\'', ' ']))
-        .filter(|s| {
+        .rfind(|s| {
             !s.is_empty() && *s != "*" && *s != "$" && !s.bytes().all(|b| b.is_ascii_digit())
         })
-        .last()
         .unwrap_or(name)
 }
 
@@ -101,6 +100,11 @@ impl KeywordMatcher {
             if (s < skip.end && e > skip.start) || !on_word_boundary(hay, s, e) {
                 continue;
             }
+            // After the match, a keyword directly followed by a number is the label of
+            // that next value (`… 021000021 account number 4820173349`), not of this one.
+            if s >= skip.end && labels_next_value(hay, e, window.end) {
+                continue;
+            }
             for &(r, positive) in &self.owners[m.pattern().as_usize()] {
                 if r == rule {
                     if positive { pos = true } else { neg = true }
@@ -109,6 +113,14 @@ impl KeywordMatcher {
         }
         (pos, neg)
     }
+}
+
+/// True when `hay[from..]` continues with optional `:`, `=`, `#`, `.`, spaces, then a digit.
+fn labels_next_value(hay: &[u8], from: usize, limit: usize) -> bool {
+    hay[from..limit.min(hay.len())]
+        .iter()
+        .find(|b| !matches!(b, b' ' | b'\t' | b':' | b'=' | b'#' | b'.' | b'"' | b'\''))
+        .is_some_and(u8::is_ascii_digit)
 }
 
 /// A keyword counts when it is not glued to other letters/digits (a plural `s` is allowed).

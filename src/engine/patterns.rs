@@ -19,15 +19,18 @@ fn builder(kind: MatchKind) -> meta::Builder {
 
 /// Checks one pattern compiles under piiscan's syntax, and cannot match empty text.
 pub fn check(pattern: &str) -> Result<(), String> {
-    let re = build_one(pattern).map_err(|e| e.to_string())?;
+    let re = build_one(pattern)?;
     if re.is_match(&b""[..]) {
         return Err("pattern matches the empty string".into());
     }
     Ok(())
 }
 
-pub fn build_one(pattern: &str) -> Result<meta::Regex, meta::BuildError> {
-    builder(MatchKind::LeftmostFirst).build(pattern)
+/// Compiles one pattern; the error is the regex parser's message.
+pub fn build_one(pattern: &str) -> Result<meta::Regex, String> {
+    builder(MatchKind::LeftmostFirst)
+        .build(pattern)
+        .map_err(|e| e.to_string())
 }
 
 /// The multi-pattern regexes of a rule set.
@@ -41,10 +44,15 @@ pub struct PatternSet {
 }
 
 impl PatternSet {
-    pub fn build(patterns: &[&str]) -> Result<PatternSet, meta::BuildError> {
+    pub fn build(patterns: &[&str]) -> Result<PatternSet, String> {
+        let many = |kind| {
+            builder(kind)
+                .build_many(patterns)
+                .map_err(|e| e.to_string())
+        };
         Ok(PatternSet {
-            finder: builder(MatchKind::LeftmostFirst).build_many(patterns)?,
-            all: builder(MatchKind::All).build_many(patterns)?,
+            finder: many(MatchKind::LeftmostFirst)?,
+            all: many(MatchKind::All)?,
             singles: patterns
                 .iter()
                 .map(|p| build_one(p))

@@ -65,9 +65,10 @@ pub struct RuleOrigin {
 impl RuleOrigin {
     /// Line of the first occurrence of `needle` inside this rule, else the rule's line.
     pub fn line_of(&self, needle: &str) -> usize {
-        let body = &self.text[self.span.clone()];
-        body.find(needle)
-            .map_or(self.line, |at| line_col(&self.text, self.span.start + at).0)
+        let body = rule_body(&self.text, self.span.start);
+        self.text[body.clone()]
+            .find(needle)
+            .map_or(self.line, |at| line_col(&self.text, body.start + at).0)
     }
 }
 
@@ -82,6 +83,18 @@ pub struct LoadedRule {
 #[derive(Debug, Clone, Default)]
 pub struct RuleSet {
     pub rules: Vec<LoadedRule>,
+}
+
+/// The text of the `[[rule]]` table starting at `start`: up to the next `[[` header.
+/// (toml's span of an array-of-tables entry does not cover the entry's body.)
+fn rule_body(text: &str, start: usize) -> std::ops::Range<usize> {
+    let start = start.min(text.len());
+    let rest = &text[start..];
+    let end = rest
+        .get(1..)
+        .and_then(|r| r.find("\n[["))
+        .map_or(rest.len(), |e| e + 1);
+    start..start + end
 }
 
 /// 1-based line and column of a byte offset.
@@ -131,21 +144,16 @@ impl Source<'_> {
     /// Offset of `key` as a TOML key inside the rule that starts at `span`, to point
     /// errors at the field. The rule's table runs to the next `[[` header.
     fn field_offset(&self, span: &std::ops::Range<usize>, key: &str) -> usize {
-        let start = span.start.min(self.text.len());
-        let rest = &self.text[start..];
-        let end = rest
-            .get(1..)
-            .and_then(|r| r.find("\n[["))
-            .map_or(rest.len(), |e| e + 1);
-        let mut pos = start;
-        for line in rest[..end].split_inclusive('\n') {
+        let body = rule_body(self.text, span.start);
+        let mut pos = body.start;
+        for line in self.text[body.clone()].split_inclusive('\n') {
             let t = line.trim_start();
             if t.starts_with(key) && t[key.len()..].trim_start().starts_with('=') {
                 return pos + (line.len() - t.len());
             }
             pos += line.len();
         }
-        start
+        body.start
     }
 
     fn parse(&self) -> Result<RuleFile, RuleError> {

@@ -54,10 +54,14 @@ pub fn validate_ssn(candidate: &[u8]) -> Verdict {
 }
 
 pub fn validate_itin(candidate: &[u8]) -> bool {
-    let Some((area, group, _serial, _)) = parts(candidate) else {
+    let Some((area, group, serial, _)) = parts(candidate) else {
         return false;
     };
-    (900..=999).contains(&area) && matches!(group, 50..=65 | 70..=88 | 90..=92 | 94..=99)
+    // 987-65-4320..4329 are reserved for advertising.
+    let advertising = area == 987 && group == 65 && (4320..=4329).contains(&serial);
+    !advertising
+        && (900..=999).contains(&area)
+        && matches!(group, 50..=65 | 70..=88 | 90..=92 | 94..=99)
 }
 
 #[cfg(test)]
@@ -112,6 +116,7 @@ mod tests {
         assert!(!validate_itin(b"912-93-1234"));
         assert!(!validate_itin(b"912-66-1234"));
         assert!(!validate_itin(b"812-70-1234"));
+        assert!(!validate_itin(b"987-65-4321"));
     }
 
     proptest! {
