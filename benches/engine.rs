@@ -16,7 +16,8 @@ fn main() {
 
 const SIZE: usize = 8 << 20;
 
-static ENGINE: LazyLock<Engine> = LazyLock::new(|| Engine::new(&RuleSet::builtin().unwrap()).unwrap());
+static ENGINE: LazyLock<Engine> =
+    LazyLock::new(|| Engine::new(&RuleSet::builtin().unwrap()).unwrap());
 
 /// A tiny deterministic generator (xorshift), so inputs are the same on every machine.
 struct Gen(u64);
@@ -39,12 +40,39 @@ fn logs() -> Vec<u8> {
     let mut i = 0u64;
     while out.len() < SIZE {
         i += 1;
-        let ts = format!("2024-03-{:02}T{:02}:{:02}:{:02}Z", 1 + g.below(28), g.below(24), g.below(60), g.below(60));
+        let ts = format!(
+            "2024-03-{:02}T{:02}:{:02}:{:02}Z",
+            1 + g.below(28),
+            g.below(24),
+            g.below(60),
+            g.below(60)
+        );
         let line = match g.below(50) {
-            0 => format!("{ts} INFO login ok user=user{i}@corp-mail.net client ip 81.2.{}.{}\n", g.below(256), g.below(256)),
-            1 => format!("{ts} DEBUG payload {{\"customer_id\": {i}, \"ssn\": \"5{:02}-{:02}-{:04}\"}}\n", 1 + g.below(99), 1 + g.below(99), 1 + g.below(9999)),
-            2 => format!("{ts} INFO order ORD-2024-{:06} total={}.{:02} zip={:05}\n", g.below(999_999), g.below(500), g.below(100), g.below(99_999)),
-            _ => format!("{ts} INFO request_id={:016x} GET /api/v1/items/{} 200 {}ms bytes={}\n", g.next(), g.below(100_000), g.below(900), g.below(1 << 20)),
+            0 => format!(
+                "{ts} INFO login ok user=user{i}@corp-mail.net client ip 81.2.{}.{}\n",
+                g.below(256),
+                g.below(256)
+            ),
+            1 => format!(
+                "{ts} DEBUG payload {{\"customer_id\": {i}, \"ssn\": \"5{:02}-{:02}-{:04}\"}}\n",
+                1 + g.below(99),
+                1 + g.below(99),
+                1 + g.below(9999)
+            ),
+            2 => format!(
+                "{ts} INFO order ORD-2024-{:06} total={}.{:02} zip={:05}\n",
+                g.below(999_999),
+                g.below(500),
+                g.below(100),
+                g.below(99_999)
+            ),
+            _ => format!(
+                "{ts} INFO request_id={:016x} GET /api/v1/items/{} 200 {}ms bytes={}\n",
+                g.next(),
+                g.below(100_000),
+                g.below(900),
+                g.below(1 << 20)
+            ),
         };
         out.push_str(&line);
     }
@@ -54,7 +82,9 @@ fn logs() -> Vec<u8> {
 /// A pg_dump data section: tab-separated COPY rows with names, e-mails, dates, phones.
 fn dump() -> Vec<u8> {
     let mut g = Gen(0xdeadbeefcafef00d);
-    let mut out = String::from("COPY public.customers (id, first_name, last_name, email, ssn, dob, phone, created_at) FROM stdin;\n");
+    let mut out = String::from(
+        "COPY public.customers (id, first_name, last_name, email, ssn, dob, phone, created_at) FROM stdin;\n",
+    );
     let mut i = 0u64;
     while out.len() < SIZE {
         i += 1;
@@ -71,7 +101,16 @@ fn numeric_csv() -> Vec<u8> {
     let mut g = Gen(0x0123456789abcdef);
     let mut out = String::from("id,account_ref,amount,quantity,batch,checksum\n");
     while out.len() < SIZE {
-        out.push_str(&format!("{},{},{}.{:02},{},{},{}\n", g.below(1 << 40), g.below(1_000_000_000), g.below(100_000), g.below(100), g.below(1000), g.below(100_000_000), g.below(1 << 32)));
+        out.push_str(&format!(
+            "{},{},{}.{:02},{},{},{}\n",
+            g.below(1 << 40),
+            g.below(1_000_000_000),
+            g.below(100_000),
+            g.below(100),
+            g.below(1000),
+            g.below(100_000_000),
+            g.below(1 << 32)
+        ));
     }
     out.into_bytes()
 }
@@ -90,8 +129,14 @@ fn base64_blobs() -> Vec<u8> {
     out
 }
 
-static INPUTS: LazyLock<Vec<(&'static str, Vec<u8>)>> =
-    LazyLock::new(|| vec![("logs", logs()), ("dump", dump()), ("numeric_csv", numeric_csv()), ("base64", base64_blobs())]);
+static INPUTS: LazyLock<Vec<(&'static str, Vec<u8>)>> = LazyLock::new(|| {
+    vec![
+        ("logs", logs()),
+        ("dump", dump()),
+        ("numeric_csv", numeric_csv()),
+        ("base64", base64_blobs()),
+    ]
+});
 
 fn input(name: &str) -> &'static [u8] {
     &INPUTS.iter().find(|(n, _)| *n == name).unwrap().1
@@ -102,11 +147,13 @@ fn input(name: &str) -> &'static [u8] {
 fn engine_scan(bencher: divan::Bencher, kind: &str) {
     let data = input(kind);
     let engine = &*ENGINE;
-    bencher.counter(divan::counter::BytesCount::new(data.len())).bench(|| {
-        let mut n = 0usize;
-        engine.scan(data, 0..data.len(), FieldContext::default(), |_| n += 1);
-        n
-    });
+    bencher
+        .counter(divan::counter::BytesCount::new(data.len()))
+        .bench(|| {
+            let mut n = 0usize;
+            engine.scan(data, 0..data.len(), FieldContext::default(), |_| n += 1);
+            n
+        });
 }
 
 /// The streaming text extractor: chunking, line/column tracking, findings built.
@@ -117,12 +164,18 @@ fn text_extractor(bencher: divan::Bencher, kind: &str) {
     let builder = FindingBuilder {
         engine: &ENGINE,
         path: "bench.txt",
-        policy: FindingPolicy { min_confidence: Confidence::Medium, show_values: false, fingerprinter: &fingerprinter },
+        policy: FindingPolicy {
+            min_confidence: Confidence::Medium,
+            show_values: false,
+            fingerprinter: &fingerprinter,
+        },
     };
-    bencher.counter(divan::counter::BytesCount::new(data.len())).bench(|| {
-        let mut out = Vec::new();
-        let (bytes, result) = text::scan_stream(data, &builder, text::DEFAULT_CHUNK, &mut out);
-        result.unwrap();
-        (bytes, out.len())
-    });
+    bencher
+        .counter(divan::counter::BytesCount::new(data.len()))
+        .bench(|| {
+            let mut out = Vec::new();
+            let (bytes, result) = text::scan_stream(data, &builder, text::DEFAULT_CHUNK, &mut out);
+            result.unwrap();
+            (bytes, out.len())
+        });
 }

@@ -85,27 +85,45 @@ impl KeywordMatcher {
         KeywordMatcher { ac, owners }
     }
 
-    /// (positive, negative) keyword presence for `rule` in `hay[window]`, ignoring
-    /// keywords inside `skip` (the match itself).
+    /// Every keyword in `hay[span]` that stands on word boundaries, in order.
+    pub fn hits(&self, hay: &[u8], span: Range<usize>, out: &mut Vec<KeywordHit>) {
+        out.clear();
+        for m in self.ac.find_overlapping_iter(&hay[span.clone()]) {
+            let (s, e) = (span.start + m.start(), span.start + m.end());
+            if on_word_boundary(hay, s, e) {
+                out.push(KeywordHit {
+                    start: s,
+                    end: e,
+                    keyword: m.pattern().as_usize(),
+                });
+            }
+        }
+    }
+
+    /// (positive, negative) keyword presence for `rule` among `hits` inside `window`,
+    /// ignoring keywords inside `skip` (the match itself).
     pub fn find(
         &self,
+        hits: &[KeywordHit],
         hay: &[u8],
         window: Range<usize>,
         skip: Range<usize>,
         rule: usize,
     ) -> (bool, bool) {
         let (mut pos, mut neg) = (false, false);
-        for m in self.ac.find_overlapping_iter(&hay[window.clone()]) {
-            let (s, e) = (window.start + m.start(), window.start + m.end());
-            if (s < skip.end && e > skip.start) || !on_word_boundary(hay, s, e) {
+        for h in hits {
+            if h.start < window.start
+                || h.end > window.end
+                || (h.start < skip.end && h.end > skip.start)
+            {
                 continue;
             }
             // After the match, a keyword directly followed by a number is the label of
             // that next value (`… 021000021 account number 4820173349`), not of this one.
-            if s >= skip.end && labels_next_value(hay, e, window.end) {
+            if h.start >= skip.end && labels_next_value(hay, h.end, window.end) {
                 continue;
             }
-            for &(r, positive) in &self.owners[m.pattern().as_usize()] {
+            for &(r, positive) in &self.owners[h.keyword] {
                 if r == rule {
                     if positive { pos = true } else { neg = true }
                 }
@@ -113,6 +131,14 @@ impl KeywordMatcher {
         }
         (pos, neg)
     }
+}
+
+/// A keyword found in the text.
+#[derive(Debug, Clone, Copy)]
+pub struct KeywordHit {
+    pub start: usize,
+    pub end: usize,
+    keyword: usize,
 }
 
 /// True when `hay[from..]` continues with optional `:`, `=`, `#`, `.`, spaces, then a digit.

@@ -85,6 +85,14 @@ struct NameInfo {
     matched: Vec<NameHit>,
 }
 
+/// Per-scan caches: the last inline key's classification, the last line's keywords.
+#[derive(Default)]
+struct ScanState {
+    inline: Option<(Vec<u8>, NameInfo)>,
+    keyword_span: Range<usize>,
+    keyword_hits: Vec<context::KeywordHit>,
+}
+
 #[derive(Debug, thiserror::Error)]
 #[error("cannot compile rule patterns: {0}")]
 pub struct EngineError(String);
@@ -191,7 +199,7 @@ impl Engine {
         let mut set = regex_automata::PatternSet::new(ps.all.pattern_len());
         let mut candidates: Vec<(usize, usize)> = Vec::new();
         let mut emitted: Vec<usize> = Vec::new();
-        let mut inline_cache: Option<(Vec<u8>, NameInfo)> = None;
+        let mut state = ScanState::default();
         for m in ps
             .finder
             .find_iter(Input::new(hay).range(starts.start..hay.len()))
@@ -218,8 +226,7 @@ impl Engine {
                 if emitted.contains(&rule) {
                     continue;
                 }
-                if let Some(hit) =
-                    self.evaluate(hay, rule, start, end, field.as_ref(), &mut inline_cache)
+                if let Some(hit) = self.evaluate(hay, rule, start, end, field.as_ref(), &mut state)
                 {
                     emitted.push(rule);
                     on_hit(hit);
@@ -236,7 +243,7 @@ impl Engine {
         start: usize,
         end: usize,
         field: Option<&NameInfo>,
-        inline_cache: &mut Option<(Vec<u8>, NameInfo)>,
+        state: &mut ScanState,
     ) -> Option<ValueHit> {
         let rule = &self.rules[rule_idx];
         if !context::is_token(hay, start, end)
@@ -262,11 +269,11 @@ impl Engine {
                 Some((ks, ke)) => {
                     key = Some((ks, ke));
                     let name = &hay[ks..ke];
-                    if inline_cache.as_ref().is_none_or(|(n, _)| n != name) {
+                    if state.inline.as_ref().is_none_or(|(n, _)| n != name) {
                         let info = self.name_info(&String::from_utf8_lossy(name));
-                        *inline_cache = Some((name.to_vec(), info));
+                        state.inline = Some((name.to_vec(), info));
                     }
-                    let (_, info) = inline_cache.as_ref().expect("just set");
+                    let (_, info) = state.inline.as_ref().expect("just set");
                     self.support(info, rule_idx)
                 }
                 None => NameSupport::Neutral,
@@ -277,7 +284,19 @@ impl Engine {
         } else {
             let ws = start.saturating_sub(WINDOW_BEFORE).max(line_start);
             let we = (end + WINDOW_AFTER).min(line_end);
-            self.keywords.find(hay, ws..we, start..end, rule_idx)
+            // Keywords are found once per line (or per window on very long lines).
+            let span = if line_end - line_start <= 2 * LOOKBACK {
+                line_start..line_end
+            } else {
+                ws..we
+            };
+            if state.keyword_span != span {
+                self.keywords
+                    .hits(hay, span.clone(), &mut state.keyword_hits);
+                state.keyword_span = span;
+            }
+            self.keywords
+                .find(&state.keyword_hits, hay, ws..we, start..end, rule_idx)
         };
         let supported = name_support == NameSupport::Supports || kw_pos;
         let mut confidence = if supported {
