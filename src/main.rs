@@ -134,7 +134,7 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
             &engine,
             &fingerprinter,
             show_progress.then_some(&progress),
-            |r| reporter.file(&r, &mut *sink_out),
+            |event| reporter.event(event, &mut *sink_out),
         );
         done.store(true, Ordering::Relaxed);
         result

@@ -1,23 +1,28 @@
 //! Orchestration: enumerate targets, scan them in parallel, hand results over in order.
 //!
-//! Workers scan whole files on the rayon pool; the calling thread receives each
-//! file's report and passes them on in enumeration order, so output is identical
-//! whatever the thread count, and a streaming reporter can write as files finish.
+//! Workers take files in enumeration order from a shared counter and stream their
+//! findings in batches to the calling thread, which passes them on in enumeration
+//! order: output is identical whatever the thread count. The file at the head of the
+//! order streams straight through; a worker on a later file waits once it has
+//! `MAX_QUEUED_BATCHES` batches queued, so memory stays bounded whatever the number
+//! of findings. The worker on the lowest unfinished file never waits, so the scan
+//! always progresses.
 
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::engine::Engine;
-use crate::extract::{FindingBuilder, FindingPolicy, text};
+use crate::extract::{FindingBuilder, FindingPolicy, FindingSink, text};
 use crate::finding::{Confidence, Finding, Severity};
 use crate::redact::Fingerprinter;
 use crate::source::sniff::{self, Kind, SNIFF_LEN};
 use crate::source::walk::io_reason;
 use crate::source::{Target, WalkOptions, enumerate};
-use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Read};
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Condvar, Mutex};
 use std::time::Instant;
 
 /// What to scan and how.
@@ -51,15 +56,34 @@ impl Default for ScanOptions {
     }
 }
 
-/// The result of scanning one input (or the walk diagnostics, with `path` empty).
+/// Findings per batch sent from a worker.
+const BATCH: usize = 1024;
+/// Batches a worker may have queued for a file that is not yet at the head of the order.
+const MAX_QUEUED_BATCHES: usize = 8;
+
+/// What scanning one input produced, besides its findings (which were streamed).
+/// Walk diagnostics come as a report with an empty `path`.
 #[derive(Debug, Clone, Default)]
 pub struct FileReport {
     pub path: String,
-    pub findings: Vec<Finding>,
     pub diagnostics: Vec<Diagnostic>,
     pub bytes: u64,
+    /// Number of findings streamed for this input.
+    pub findings: u64,
     /// True when the content was scanned (fully or in part).
     pub scanned: bool,
+}
+
+/// What the scan hands to its consumer, in order.
+#[derive(Debug)]
+pub enum ScanEvent<'a> {
+    /// Some findings of the input at `path` (several batches per input are possible).
+    Findings {
+        path: &'a str,
+        findings: &'a [Finding],
+    },
+    /// The input is done.
+    Finished(&'a FileReport),
 }
 
 /// Live counters for a progress display.
@@ -85,17 +109,20 @@ pub struct Summary {
 }
 
 impl Summary {
-    fn add(&mut self, r: &FileReport) {
+    fn add_findings(&mut self, findings: &[Finding]) {
+        self.findings += findings.len() as u64;
+        for f in findings {
+            *self.findings_by_severity.entry(f.severity).or_default() += 1;
+        }
+    }
+
+    fn add_file(&mut self, r: &FileReport) {
         if r.scanned {
             self.files_scanned += 1;
         } else if !r.path.is_empty() {
             self.files_skipped += 1;
         }
         self.bytes_scanned += r.bytes;
-        self.findings += r.findings.len() as u64;
-        for f in &r.findings {
-            *self.findings_by_severity.entry(f.severity).or_default() += 1;
-        }
         self.diagnostics += r.diagnostics.len() as u64;
         self.incomplete |= r.diagnostics.iter().any(|d| d.kind.makes_incomplete());
     }
@@ -106,13 +133,80 @@ impl Summary {
     }
 }
 
-/// Scans everything `opts` names, passing each file's report to `sink` in order.
+enum Msg {
+    Batch(usize, Vec<Finding>),
+    Done(usize, FileReport),
+}
+
+/// Which file is at the head of the output order, and how many batches each later
+/// file has queued; workers on later files wait on `advanced`.
+struct Sequencer {
+    state: Mutex<SeqState>,
+    advanced: Condvar,
+}
+
+struct SeqState {
+    head: usize,
+    queued: HashMap<usize, usize>,
+}
+
+impl Sequencer {
+    /// Blocks while file `idx` is behind the head and has too many batches queued.
+    fn reserve(&self, idx: usize) {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        while st.head != idx && st.queued.get(&idx).copied().unwrap_or(0) >= MAX_QUEUED_BATCHES {
+            st = self.advanced.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+        if st.head != idx {
+            *st.queued.entry(idx).or_default() += 1;
+        }
+    }
+
+    fn advance_to(&self, head: usize) {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.head = head;
+        st.queued.remove(&head);
+        self.advanced.notify_all();
+    }
+}
+
+/// Batches one file's findings and sends them to the ordering thread.
+struct BatchSender<'a> {
+    idx: usize,
+    batch: Vec<Finding>,
+    tx: &'a SyncSender<Msg>,
+    seq: &'a Sequencer,
+    sent: u64,
+}
+
+impl BatchSender<'_> {
+    fn flush(&mut self) {
+        if self.batch.is_empty() {
+            return;
+        }
+        self.seq.reserve(self.idx);
+        self.sent += self.batch.len() as u64;
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        let _ = self.tx.send(Msg::Batch(self.idx, batch));
+    }
+}
+
+impl FindingSink for BatchSender<'_> {
+    fn finding(&mut self, finding: Finding) {
+        self.batch.push(finding);
+        if self.batch.len() >= BATCH {
+            self.flush();
+        }
+    }
+}
+
+/// Scans everything `opts` names, passing events to `sink` in enumeration order.
 pub fn run(
     opts: &ScanOptions,
     engine: &Engine,
     fingerprinter: &Fingerprinter,
     progress: Option<&Progress>,
-    mut sink: impl FnMut(FileReport) -> io::Result<()>,
+    mut sink: impl FnMut(ScanEvent<'_>) -> io::Result<()>,
 ) -> io::Result<Summary> {
     let started = Instant::now();
     let mut summary = Summary::default();
@@ -123,49 +217,143 @@ pub fn run(
             diagnostics: walk_diags,
             ..FileReport::default()
         };
-        summary.add(&r);
-        sink(r)?;
+        summary.add_file(&r);
+        sink(ScanEvent::Finished(&r))?;
     }
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .build()
-        .map_err(io::Error::other)?;
+    let threads = if opts.threads == 0 {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        opts.threads
+    };
     let policy = FindingPolicy {
         min_confidence: opts.min_confidence,
         show_values: opts.show_values,
         fingerprinter,
     };
-    let (tx, rx) =
-        std::sync::mpsc::sync_channel::<(usize, FileReport)>(pool.current_num_threads() * 4);
-    let mut sink_result = Ok(());
+    let (tx, rx) = sync_channel::<Msg>(threads * 4);
+    let seq = Sequencer {
+        state: Mutex::new(SeqState {
+            head: 0,
+            queued: HashMap::new(),
+        }),
+        advanced: Condvar::new(),
+    };
+    let next_target = AtomicUsize::new(0);
+    let mut result = Ok(());
     std::thread::scope(|scope| {
-        scope.spawn(|| {
-            pool.install(|| {
-                targets
-                    .par_iter()
-                    .enumerate()
-                    .for_each_with(tx, |tx, (i, target)| {
-                        let report = scan_target_guarded(target, engine, policy, opts, progress);
-                        let _ = tx.send((i, report));
-                    });
+        for _ in 0..threads.min(targets.len().max(1)) {
+            let tx = tx.clone();
+            let (seq, next_target, targets) = (&seq, &next_target, &targets);
+            scope.spawn(move || {
+                loop {
+                    let idx = next_target.fetch_add(1, Ordering::Relaxed);
+                    let Some(target) = targets.get(idx) else {
+                        break;
+                    };
+                    let mut out = BatchSender {
+                        idx,
+                        batch: Vec::with_capacity(BATCH),
+                        tx: &tx,
+                        seq,
+                        sent: 0,
+                    };
+                    let mut report =
+                        scan_target_guarded(target, engine, policy, opts, progress, &mut out);
+                    out.flush();
+                    report.findings = out.sent;
+                    if tx.send(Msg::Done(idx, report)).is_err() {
+                        break;
+                    }
+                }
             });
-        });
-        let mut pending = BTreeMap::new();
-        let mut next = 0;
-        for (i, report) in rx {
-            pending.insert(i, report);
-            while let Some(r) = pending.remove(&next) {
-                next += 1;
-                summary.add(&r);
-                if sink_result.is_ok() {
-                    sink_result = sink(r);
+        }
+        drop(tx);
+        result = order_events(rx, &seq, &mut summary, &mut sink);
+        // On a sink error, let blocked workers finish: they only wait for the head.
+        seq.advance_to(usize::MAX);
+    });
+    result?;
+    summary.duration_ms = started.elapsed().as_millis() as u64;
+    Ok(summary)
+}
+
+/// Receives worker messages and replays them in file order.
+fn order_events(
+    rx: Receiver<Msg>,
+    seq: &Sequencer,
+    summary: &mut Summary,
+    sink: &mut impl FnMut(ScanEvent<'_>) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut head = 0usize;
+    let mut pending: BTreeMap<usize, (Vec<Vec<Finding>>, Option<FileReport>)> = BTreeMap::new();
+    let mut result = Ok(());
+    let mut emit = |summary: &mut Summary, ev: ScanEvent<'_>| -> io::Result<()> {
+        match &ev {
+            ScanEvent::Findings { findings, .. } => summary.add_findings(findings),
+            ScanEvent::Finished(r) => summary.add_file(r),
+        }
+        sink(ev)
+    };
+    for msg in rx {
+        if result.is_err() {
+            continue; // drain so workers can finish
+        }
+        match msg {
+            Msg::Batch(i, batch) if i == head => {
+                let path = batch
+                    .first()
+                    .map(|f| f.location.path.clone())
+                    .unwrap_or_default();
+                result = emit(
+                    summary,
+                    ScanEvent::Findings {
+                        path: &path,
+                        findings: &batch,
+                    },
+                );
+            }
+            Msg::Batch(i, batch) => pending.entry(i).or_default().0.push(batch),
+            Msg::Done(i, report) => {
+                pending.entry(i).or_default().1 = Some(report);
+                // Emit every completed file at the head, then the head's queued batches.
+                while let Some((batches, done)) = pending.remove(&head) {
+                    for batch in &batches {
+                        if result.is_ok() {
+                            let path = batch
+                                .first()
+                                .map(|f| f.location.path.clone())
+                                .unwrap_or_default();
+                            result = emit(
+                                summary,
+                                ScanEvent::Findings {
+                                    path: &path,
+                                    findings: batch,
+                                },
+                            );
+                        }
+                    }
+                    match done {
+                        Some(report) => {
+                            if result.is_ok() {
+                                result = emit(summary, ScanEvent::Finished(&report));
+                            }
+                            head += 1;
+                            seq.advance_to(head);
+                        }
+                        None => {
+                            // The new head is still running: its later batches stream directly.
+                            seq.advance_to(head);
+                            break;
+                        }
+                    }
+                }
+                if !pending.contains_key(&head) {
+                    seq.advance_to(head);
                 }
             }
         }
-    });
-    sink_result?;
-    summary.duration_ms = started.elapsed().as_millis() as u64;
-    Ok(summary)
+    }
+    result
 }
 
 /// A panic while scanning one file becomes a diagnostic, never a crash of the scan.
@@ -176,9 +364,10 @@ fn scan_target_guarded(
     policy: FindingPolicy<'_>,
     opts: &ScanOptions,
     progress: Option<&Progress>,
+    out: &mut dyn FindingSink,
 ) -> FileReport {
     let result = std::panic::catch_unwind(AssertUnwindSafe(|| {
-        scan_target(target, engine, policy, opts, progress)
+        scan_target(target, engine, policy, opts, progress, out)
     }));
     result.unwrap_or_else(|_| FileReport {
         path: target.display.clone(),
@@ -197,6 +386,7 @@ fn scan_target(
     policy: FindingPolicy<'_>,
     opts: &ScanOptions,
     progress: Option<&Progress>,
+    out: &mut dyn FindingSink,
 ) -> FileReport {
     let mut report = FileReport {
         path: target.display.clone(),
@@ -268,8 +458,8 @@ fn scan_target(
         policy,
     };
     let stream = io::Cursor::new(head).chain(reader);
-    let (bytes, result) =
-        text::scan_stream(stream, &builder, opts.chunk_size, &mut report.findings);
+    let mut counted = Counted { inner: out, n: 0 };
+    let (bytes, result) = text::scan_stream(stream, &builder, opts.chunk_size, &mut counted);
     report.bytes = bytes;
     report.scanned = true;
     if let Err(e) = result {
@@ -284,8 +474,20 @@ fn scan_target(
     if let Some(p) = progress {
         p.files.fetch_add(1, Ordering::Relaxed);
         p.bytes.fetch_add(bytes, Ordering::Relaxed);
-        p.findings
-            .fetch_add(report.findings.len() as u64, Ordering::Relaxed);
+        p.findings.fetch_add(counted.n, Ordering::Relaxed);
     }
     report
+}
+
+/// Counts findings on their way to the real sink (for progress).
+struct Counted<'a> {
+    inner: &'a mut dyn FindingSink,
+    n: u64,
+}
+
+impl FindingSink for Counted<'_> {
+    fn finding(&mut self, finding: Finding) {
+        self.n += 1;
+        self.inner.finding(finding);
+    }
 }

@@ -490,3 +490,43 @@ fn demo_scan_reports_the_planted_values() {
     );
     assert_eq!(doc["summary"]["incomplete"], false);
 }
+
+#[test]
+fn many_findings_per_file_stream_in_order_with_any_thread_count() {
+    // Each file yields far more findings than one batch and than the queue limit for
+    // files behind the head of the output order, so workers must wait their turn.
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..5 {
+        let mut text = String::with_capacity(1 << 20);
+        for j in 0..12_000 {
+            text.push_str(&format!("user{j}@host{i}.corp-mail.net\n"));
+        }
+        write(dir.path(), &format!("f{i}.txt"), &text);
+    }
+    let run = |threads: &str| {
+        let out = piiscan()
+            .args([
+                "scan",
+                dir.path().to_str().unwrap(),
+                "-f",
+                "jsonl",
+                "--threads",
+                threads,
+            ])
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        let lines: Vec<String> = text
+            .lines()
+            .filter(|l| !l.contains(r#""type":"summary""#))
+            .map(String::from)
+            .collect();
+        lines
+    };
+    let one = run("1");
+    assert_eq!(one.len(), 60_000);
+    assert_eq!(one, run("4"));
+    // In file order, and within a file in line order.
+    let first_of_f1 = one.iter().position(|l| l.contains("f1.txt")).unwrap();
+    assert!(one[..first_of_f1].iter().all(|l| l.contains("f0.txt")));
+}

@@ -10,6 +10,17 @@ use crate::engine::{Engine, ValueHit};
 use crate::finding::{Confidence, Finding, FindingKind, Location};
 use crate::redact::{self, Fingerprinter};
 
+/// Where extractors put findings as they find them (streamed, never collected per file).
+pub trait FindingSink {
+    fn finding(&mut self, finding: Finding);
+}
+
+impl FindingSink for Vec<Finding> {
+    fn finding(&mut self, finding: Finding) {
+        self.push(finding);
+    }
+}
+
 /// Per-scan settings every extractor needs to build findings.
 #[derive(Debug, Clone, Copy)]
 pub struct FindingPolicy<'a> {

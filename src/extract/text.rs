@@ -5,9 +5,8 @@
 //! windows, so memory stays bounded whatever the line length. A few bytes before each
 //! window are kept as context for keywords and word boundaries.
 
-use super::{FindingBuilder, Place};
+use super::{FindingBuilder, FindingSink, Place};
 use crate::engine::FieldContext;
-use crate::finding::Finding;
 use std::io::{self, Read};
 
 /// Default read size.
@@ -41,13 +40,13 @@ impl LineCursor {
     }
 }
 
-/// Scans a whole stream as free text. Returns the bytes read; findings are appended
-/// even when reading fails part-way (the error is returned with what was found).
+/// Scans a whole stream as free text. Returns the bytes read; findings go to `out` as
+/// they are found, also when reading fails part-way (the error is returned after).
 pub fn scan_stream(
     mut reader: impl Read,
     builder: &FindingBuilder<'_>,
     chunk: usize,
-    out: &mut Vec<Finding>,
+    out: &mut dyn FindingSink,
 ) -> (u64, io::Result<()>) {
     let chunk = chunk.max(MIN_CHUNK);
     let mut buf: Vec<u8> = Vec::with_capacity(chunk);
@@ -134,7 +133,7 @@ fn scan_window(
     builder: &FindingBuilder<'_>,
     cursor: &mut LineCursor,
     buf_offset: u64,
-    out: &mut Vec<Finding>,
+    out: &mut dyn FindingSink,
 ) {
     if from >= to {
         return;
@@ -154,7 +153,7 @@ fn scan_window(
                 ..Place::default()
             };
             if let Some(f) = builder.value(&hit, buf, place) {
-                out.push(f);
+                out.finding(f);
             }
         });
 }

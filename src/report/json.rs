@@ -36,8 +36,17 @@ impl JsonReporter {
 }
 
 impl Reporter for JsonReporter {
-    fn file(&mut self, report: &FileReport, _out: &mut dyn Write) -> io::Result<()> {
-        self.findings.extend(report.findings.iter().cloned());
+    fn findings(
+        &mut self,
+        _path: &str,
+        findings: &[Finding],
+        _out: &mut dyn Write,
+    ) -> io::Result<()> {
+        self.findings.extend_from_slice(findings);
+        Ok(())
+    }
+
+    fn file_done(&mut self, report: &FileReport, _out: &mut dyn Write) -> io::Result<()> {
         self.diagnostics.extend(report.diagnostics.iter().cloned());
         Ok(())
     }
@@ -84,10 +93,19 @@ fn write_line(out: &mut dyn Write, line: &Line<'_>) -> io::Result<()> {
 }
 
 impl Reporter for JsonlReporter {
-    fn file(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()> {
-        for f in &report.findings {
+    fn findings(
+        &mut self,
+        _path: &str,
+        findings: &[Finding],
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        for f in findings {
             write_line(out, &Line::Finding(f))?;
         }
+        Ok(())
+    }
+
+    fn file_done(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()> {
         for d in &report.diagnostics {
             write_line(out, &Line::Diagnostic(d))?;
         }

@@ -6,7 +6,8 @@
 pub mod json;
 pub mod text;
 
-use crate::scan::{FileReport, Summary};
+use crate::finding::Finding;
+use crate::scan::{FileReport, ScanEvent, Summary};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -40,8 +41,19 @@ impl ToolInfo {
 }
 
 pub trait Reporter {
-    fn file(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()>;
+    /// Some findings of the input at `path`, in order (an input may send several batches).
+    fn findings(&mut self, path: &str, findings: &[Finding], out: &mut dyn Write)
+    -> io::Result<()>;
+    /// An input is done (its diagnostics are in `report`).
+    fn file_done(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()>;
     fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()>;
+
+    fn event(&mut self, event: ScanEvent<'_>, out: &mut dyn Write) -> io::Result<()> {
+        match event {
+            ScanEvent::Findings { path, findings } => self.findings(path, findings, out),
+            ScanEvent::Finished(report) => self.file_done(report, out),
+        }
+    }
 }
 
 /// The reporter for a format.

@@ -11,6 +11,8 @@ use std::io::{self, Write};
 pub struct TextReporter {
     color: bool,
     diagnostics: Vec<Diagnostic>,
+    /// True once the current input's header line is printed.
+    in_file: bool,
 }
 
 impl TextReporter {
@@ -18,6 +20,7 @@ impl TextReporter {
         TextReporter {
             color,
             diagnostics: Vec::new(),
+            in_file: false,
         }
     }
 
@@ -56,14 +59,21 @@ fn place(f: &Finding) -> String {
 }
 
 impl Reporter for TextReporter {
-    fn file(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()> {
-        self.diagnostics.extend(report.diagnostics.iter().cloned());
-        if report.findings.is_empty() {
-            return Ok(());
+    fn findings(
+        &mut self,
+        path: &str,
+        findings: &[Finding],
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        if !self.in_file {
+            writeln!(
+                out,
+                "{}",
+                self.paint(Style::new().bold(), &escape_control(path))
+            )?;
+            self.in_file = true;
         }
-        let bold = Style::new().bold();
-        writeln!(out, "{}", self.paint(bold, &escape_control(&report.path)))?;
-        for f in &report.findings {
+        for f in findings {
             let sev = self.paint(
                 severity_style(f.severity),
                 &format!("{:<8}", f.severity.as_str()),
@@ -85,7 +95,15 @@ impl Reporter for TextReporter {
                 escape_control(evidence),
             )?;
         }
-        writeln!(out)
+        Ok(())
+    }
+
+    fn file_done(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+        self.diagnostics.extend(report.diagnostics.iter().cloned());
+        if std::mem::take(&mut self.in_file) {
+            writeln!(out)?;
+        }
+        Ok(())
     }
 
     fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
