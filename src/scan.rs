@@ -1,6 +1,7 @@
 //! Orchestration: enumerate targets, scan them in parallel, hand results over in order.
 //!
-//! Workers take files in enumeration order from a shared counter and stream their
+//! Workers (tasks on a rayon pool of `--threads` threads) take files in enumeration
+//! order from a shared counter and stream their
 //! findings in batches to the calling thread, which passes them on in enumeration
 //! order: output is identical whatever the thread count. The file at the head of the
 //! order streams straight through; a worker on a later file waits once it has
@@ -239,36 +240,46 @@ pub fn run(
         advanced: Condvar::new(),
     };
     let next_target = AtomicUsize::new(0);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(io::Error::other)?;
+    let workers = threads.min(targets.len().max(1));
     let mut result = Ok(());
     std::thread::scope(|scope| {
-        for _ in 0..threads.min(targets.len().max(1)) {
-            let tx = tx.clone();
-            let (seq, next_target, targets) = (&seq, &next_target, &targets);
-            scope.spawn(move || {
-                loop {
-                    let idx = next_target.fetch_add(1, Ordering::Relaxed);
-                    let Some(target) = targets.get(idx) else {
-                        break;
-                    };
-                    let mut out = BatchSender {
-                        idx,
-                        batch: Vec::with_capacity(BATCH),
-                        tx: &tx,
-                        seq,
-                        sent: 0,
-                    };
-                    let mut report =
-                        scan_target_guarded(target, engine, policy, opts, progress, &mut out);
-                    out.flush();
-                    report.findings = out.sent;
-                    if tx.send(Msg::Done(idx, report)).is_err() {
-                        break;
-                    }
+        let (seq, next_target, targets) = (&seq, &next_target, &targets);
+        scope.spawn(move || {
+            pool.scope(|pool_scope| {
+                for _ in 0..workers {
+                    let tx = tx.clone();
+                    pool_scope.spawn(move |_| {
+                        loop {
+                            let idx = next_target.fetch_add(1, Ordering::Relaxed);
+                            let Some(target) = targets.get(idx) else {
+                                break;
+                            };
+                            let mut out = BatchSender {
+                                idx,
+                                batch: Vec::with_capacity(BATCH),
+                                tx: &tx,
+                                seq,
+                                sent: 0,
+                            };
+                            let mut report = scan_target_guarded(
+                                target, engine, policy, opts, progress, &mut out,
+                            );
+                            out.flush();
+                            report.findings = out.sent;
+                            if tx.send(Msg::Done(idx, report)).is_err() {
+                                break;
+                            }
+                        }
+                    });
                 }
+                drop(tx);
             });
-        }
-        drop(tx);
-        result = order_events(rx, &seq, &mut summary, &mut sink);
+        });
+        result = order_events(rx, seq, &mut summary, &mut sink);
         // On a sink error, let blocked workers finish: they only wait for the head.
         seq.advance_to(usize::MAX);
     });

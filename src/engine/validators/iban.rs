@@ -119,6 +119,40 @@ pub fn is_valid(candidate: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// Computes the two check digits for a country and BBAN (ISO 13616).
+    fn with_check_digits(country: &str, bban: &str) -> String {
+        let mut rem: u32 = 0;
+        for b in bban.bytes().chain(country.bytes()).chain(*b"00") {
+            let v = if b.is_ascii_digit() {
+                u32::from(b - b'0')
+            } else {
+                u32::from(b - b'A') + 10
+            };
+            rem = if v >= 10 {
+                (rem * 100 + v) % 97
+            } else {
+                (rem * 10 + v) % 97
+            };
+        }
+        format!("{country}{:02}{bban}", 98 - rem)
+    }
+
+    proptest! {
+        #[test]
+        fn generated_ibans_validate_and_one_changed_digit_does_not(
+            idx in 0usize..LENGTHS.len(), seed in prop::collection::vec(0u8..10, 30), pos in 4usize..15, delta in 1u8..10,
+        ) {
+            let (country, len) = LENGTHS[idx];
+            let bban: String = seed[..len - 4].iter().map(|d| char::from(b'0' + d)).collect();
+            let iban = with_check_digits(country, &bban);
+            prop_assert!(is_valid(iban.as_bytes()), "{}", iban);
+            let mut bad = iban.into_bytes();
+            bad[pos] = b'0' + (bad[pos] - b'0' + delta) % 10;
+            prop_assert!(!is_valid(&bad));
+        }
+    }
 
     #[test]
     fn registry_examples() {

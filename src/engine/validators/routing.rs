@@ -25,6 +25,25 @@ pub fn is_valid_aba(candidate: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn completed_checksums_validate(prefix in 0u32..13, body in prop::collection::vec(0u8..10, 6)) {
+            let mut d = vec![(prefix / 10) as u8, (prefix % 10) as u8];
+            d.extend(&body);
+            let w = [3u32, 7, 1];
+            let partial: u32 = d.iter().enumerate().map(|(i, &x)| u32::from(x) * w[i % 3]).sum();
+            d.push(((10 - partial % 10) % 10) as u8);
+            prop_assume!(d.iter().any(|&x| x != 0));
+            let s: String = d.iter().map(|x| char::from(b'0' + x)).collect();
+            prop_assert!(is_valid_aba(s.as_bytes()), "{}", s);
+            // Any other last digit fails.
+            let mut bad = s.into_bytes();
+            bad[8] = b'0' + (bad[8] - b'0' + 1) % 10;
+            prop_assert!(!is_valid_aba(&bad));
+        }
+    }
 
     #[test]
     fn real_routing_numbers() {
