@@ -164,6 +164,9 @@ pub struct ScanArgs {
     /// Skip files larger than SIZE (e.g. 500M, 2G); skipped files make the scan incomplete.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
+    /// SQL dialect of every SQL input (default: detected per file from its content).
+    #[arg(long, value_enum, value_name = "DIALECT")]
+    pub sql_dialect: Option<crate::extract::sql::dialect::SqlDialect>,
     /// Exit 0/1 by findings even when some inputs could not be scanned fully.
     #[arg(long)]
     pub allow_partial: bool,

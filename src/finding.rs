@@ -97,6 +97,46 @@ pub enum FindingKind {
     Key,
 }
 
+/// How a stored value is protected. Judged from the declared type, the column or key
+/// name and comments (`ssn_hash char(40) -- sha1(ssn), unsalted`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Protection {
+    Plaintext,
+    /// Only part of the value is kept (`ssn_last4`, masked).
+    Partial,
+    /// An unsalted or fast hash of a low-entropy value: reversible by enumeration.
+    WeakHash,
+    /// A salted, keyed or slow hash.
+    Hashed,
+    Encrypted,
+    Tokenized,
+    Unknown,
+}
+
+impl Protection {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protection::Plaintext => "plaintext",
+            Protection::Partial => "partial",
+            Protection::WeakHash => "weak_hash",
+            Protection::Hashed => "hashed",
+            Protection::Encrypted => "encrypted",
+            Protection::Tokenized => "tokenized",
+            Protection::Unknown => "unknown",
+        }
+    }
+}
+
+/// What a schema says about a column that holds PII.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnInfo {
+    /// The type as declared (`varchar(11)`), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declared_type: Option<String>,
+    pub protection: Protection,
+}
+
 /// Where a finding sits. Lines and columns are 1-based; `column` counts bytes.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Location {
@@ -126,6 +166,9 @@ pub struct Finding {
     pub confidence: Confidence,
     pub kind: FindingKind,
     pub location: Location,
+    /// For `kind: column` (and `key`): declared type and protection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<ColumnInfo>,
     /// Masked evidence (`***-**-6789`), safe to print.
     pub evidence: String,
     /// Keyed, non-reversible identity of this finding (see `redact::Fingerprinter`).

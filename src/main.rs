@@ -94,6 +94,7 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         chunk_size: args.chunk_size,
         min_confidence: args.min_confidence.into(),
         show_values: args.show_values,
+        sql_dialect: args.sql_dialect,
     };
     let color = match args.color {
         When::Always => true,

@@ -11,6 +11,8 @@
 
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::engine::Engine;
+use crate::extract::sql::dialect::{self, SqlDialect};
+use crate::extract::sql::{SqlExtractor, SqlStats, looks_like_sql};
 use crate::extract::{FindingBuilder, FindingPolicy, FindingSink, text};
 use crate::finding::{Confidence, Finding, Severity};
 use crate::redact::Fingerprinter;
@@ -38,6 +40,8 @@ pub struct ScanOptions {
     pub chunk_size: usize,
     pub min_confidence: Confidence,
     pub show_values: bool,
+    /// Force a SQL dialect instead of detecting it per file.
+    pub sql_dialect: Option<SqlDialect>,
 }
 
 impl Default for ScanOptions {
@@ -53,6 +57,7 @@ impl Default for ScanOptions {
             chunk_size: text::DEFAULT_CHUNK,
             min_confidence: Confidence::Medium,
             show_values: false,
+            sql_dialect: None,
         }
     }
 }
@@ -73,6 +78,16 @@ pub struct FileReport {
     pub findings: u64,
     /// True when the content was scanned (fully or in part).
     pub scanned: bool,
+    /// For SQL inputs: statements read, and how.
+    pub sql: Option<SqlStats>,
+}
+
+/// Per-file SQL coverage in the summary.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct SqlCoverage {
+    pub path: String,
+    #[serde(flatten)]
+    pub stats: SqlStats,
 }
 
 /// What the scan hands to its consumer, in order.
@@ -106,6 +121,9 @@ pub struct Summary {
     pub diagnostics: u64,
     /// True when some input could not be read fully or exceeded a limit.
     pub incomplete: bool,
+    /// How each SQL file was read (statements parsed by sqlparser or by the fallback).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sql: Vec<SqlCoverage>,
     pub duration_ms: u64,
 }
 
@@ -126,6 +144,12 @@ impl Summary {
         self.bytes_scanned += r.bytes;
         self.diagnostics += r.diagnostics.len() as u64;
         self.incomplete |= r.diagnostics.iter().any(|d| d.kind.makes_incomplete());
+        if let Some(stats) = &r.sql {
+            self.sql.push(SqlCoverage {
+                path: r.path.clone(),
+                stats: stats.clone(),
+            });
+        }
     }
 
     /// The highest severity found, if any.
@@ -468,9 +492,20 @@ fn scan_target(
         path: &target.display,
         policy,
     };
-    let stream = io::Cursor::new(head).chain(reader);
     let mut counted = Counted { inner: out, n: 0 };
-    let (bytes, result) = text::scan_stream(stream, &builder, opts.chunk_size, &mut counted);
+    let is_sql = has_extension(&target.display, &["sql", "ddl", "psql", "pgsql", "mysql"])
+        || looks_like_sql(&head);
+    let (bytes, result) = if is_sql {
+        let d = opts.sql_dialect.unwrap_or_else(|| dialect::detect(&head));
+        let mut sql = SqlExtractor::new(&builder, d);
+        let reader = io::BufReader::with_capacity(opts.chunk_size.max(64), io::Cursor::new(head).chain(reader));
+        let r = sql.run(reader, &mut counted);
+        report.sql = Some(sql.stats);
+        r
+    } else {
+        let stream = io::Cursor::new(head).chain(reader);
+        text::scan_stream(stream, &builder, opts.chunk_size, &mut counted)
+    };
     report.bytes = bytes;
     report.scanned = true;
     if let Err(e) = result {
@@ -488,6 +523,12 @@ fn scan_target(
         p.findings.fetch_add(counted.n, Ordering::Relaxed);
     }
     report
+}
+
+/// True when the file name ends in `.EXT` for one of `exts` (case-insensitive).
+fn has_extension(name: &str, exts: &[&str]) -> bool {
+    let lower = name.to_ascii_lowercase();
+    exts.iter().any(|e| lower.ends_with(&format!(".{e}")))
 }
 
 /// Counts findings on their way to the real sink (for progress).

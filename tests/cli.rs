@@ -472,22 +472,40 @@ fn rules_subcommands() {
 fn demo_scan_reports_the_planted_values() {
     let (doc, code) = scan_json(&["examples/demo"]);
     assert_eq!(code, 1);
-    let ssn_files: std::collections::BTreeSet<&str> = doc["findings"]
+    let ssn: Vec<(String, String, String)> = doc["findings"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|f| f["pii_type"] == "ssn")
-        .map(|f| f["location"]["path"].as_str().unwrap())
+        .map(|f| {
+            let loc = &f["location"];
+            let place = format!("{}.{}", loc["table"].as_str().unwrap_or("-"), loc["field"].as_str().unwrap_or("-"));
+            (loc["path"].as_str().unwrap().trim_start_matches("examples/demo/").to_string(), f["kind"].as_str().unwrap().to_string(), place)
+        })
         .collect();
+    let expect = |p: &str, k: &str, w: &str| (p.to_string(), k.to_string(), w.to_string());
     assert_eq!(
-        ssn_files.into_iter().collect::<Vec<_>>(),
+        ssn,
         [
-            "examples/demo/config/app.yaml",
-            "examples/demo/dumps/customers.sql",
-            "examples/demo/exports/customers.csv",
-            "examples/demo/logs/app.log"
+            expect("config/app.yaml", "value", "-.ssn"),
+            expect("db/migrations/V2__add_tax_id.sql", "column", "public.employees.tax_id"),
+            expect("db/schema.sql", "column", "public.customers.ssn"),
+            expect("db/schema.sql", "column", "public.employees.ssn_hash"),
+            expect("dumps/customers.sql", "value", "public.customers.ssn"),
+            expect("dumps/customers.sql", "value", "public.customers.ssn"),
+            expect("dumps/customers.sql", "value", "public.customers.ssn"),
+            expect("dumps/customers.sql", "value", "public.employees.tax_id"),
+            expect("dumps/customers.sql", "value", "public.employees.tax_id"),
+            expect("exports/customers.csv", "value", "-.-"),
+            expect("exports/customers.csv", "value", "-.-"),
+            expect("exports/customers.csv", "value", "-.-"),
+            expect("logs/app.log", "value", "-.ssn"),
+            expect("logs/app.log", "value", "-.tax_id"),
         ]
     );
+    // The unsalted hash column is weakly protected, not safe.
+    let hash_col = doc["findings"].as_array().unwrap().iter().find(|f| f["location"]["field"] == "ssn_hash").unwrap();
+    assert_eq!(hash_col["column"]["protection"], "weak_hash");
     assert_eq!(doc["summary"]["incomplete"], false);
 }
 

@@ -30,6 +30,8 @@ pub struct CompiledRule {
     pub needs_context: NeedsContext,
     pub mask: MaskStyle,
     pub remediation: Option<String>,
+    /// Every non-empty value under a name this rule matches is this PII.
+    pub values_are_pii: bool,
     not_after: Vec<Vec<u8>>,
     keyword_words: Vec<Vec<String>>,
     negative_words: Vec<Vec<String>>,
@@ -144,6 +146,7 @@ impl Engine {
                 needs_context: def.needs_context,
                 mask: def.mask,
                 remediation: def.remediation.clone(),
+                values_are_pii: def.values_are_pii,
                 not_after: def
                     .not_after
                     .iter()
@@ -220,10 +223,15 @@ impl Engine {
                     candidates.push((pid.as_usize(), other.end()));
                 }
             }
+            // At one position, each PII type is reported once (by the first rule that
+            // accepts it): two phone rules must not both report one number.
             emitted.clear();
             for &(pid, end) in &candidates {
                 let rule = self.pattern_rule[pid];
-                if emitted.contains(&rule) {
+                if emitted
+                    .iter()
+                    .any(|&r: &usize| self.rules[r].pii_type == self.rules[rule].pii_type)
+                {
                     continue;
                 }
                 if let Some(hit) = self.evaluate(hay, rule, start, end, field.as_ref(), &mut state)
@@ -383,6 +391,15 @@ impl Engine {
         } else {
             NameSupport::Neutral
         }
+    }
+
+    /// The name rule whose values are PII by name alone (`values_are_pii`), if `name`
+    /// matches one with high confidence.
+    pub fn value_rule_for_name(&self, name: &str) -> Option<usize> {
+        self.classify_name(name)
+            .into_iter()
+            .find(|h| h.confidence == Confidence::High && self.rules[h.rule].values_are_pii)
+            .map(|h| h.rule)
     }
 
     /// Name rules that classify a column or key name as PII storage, best first.

@@ -4,11 +4,14 @@
 //! engine, then turns the engine's hits into `Finding`s through a `FindingBuilder`,
 //! which owns masking, fingerprints and the confidence threshold.
 
+pub mod protection;
+pub mod sql;
 pub mod text;
 
-use crate::engine::{Engine, ValueHit};
-use crate::finding::{Confidence, Finding, FindingKind, Location};
+use crate::engine::{Engine, FieldContext, NameHit, ValueHit};
+use crate::finding::{ColumnInfo, Confidence, Finding, FindingKind, Location};
 use crate::redact::{self, Fingerprinter};
+use std::collections::HashMap;
 
 /// Where extractors put findings as they find them (streamed, never collected per file).
 pub trait FindingSink {
@@ -75,6 +78,7 @@ impl FindingBuilder<'_> {
                 field: place.field,
                 record: place.record,
             },
+            column: None,
             evidence: redact::mask(raw, rule.mask),
             fingerprint,
             value: self
@@ -82,5 +86,145 @@ impl FindingBuilder<'_> {
                 .show_values
                 .then(|| String::from_utf8_lossy(raw).into_owned()),
         })
+    }
+}
+
+/// A declared column or config key whose name says it stores PII.
+#[derive(Debug, Clone, Copy)]
+pub struct Declaration<'a> {
+    pub kind: FindingKind,
+    /// The column or key name as written (also the `field` of the location).
+    pub name: &'a str,
+    pub declared_type: Option<&'a str>,
+    pub comment: Option<&'a str>,
+}
+
+impl FindingBuilder<'_> {
+    /// Column / key findings for a declaration, one per name rule that matches it,
+    /// with protection judged and severity adjusted for it.
+    pub fn declarations(&self, decl: Declaration<'_>, place: Place, out: &mut dyn FindingSink) {
+        let hits: Vec<NameHit> = self.engine.classify_name(decl.name);
+        // One finding per PII type: the best-scoring rule of each.
+        let mut seen_types: Vec<&str> = Vec::new();
+        for hit in hits {
+            let rule = self.engine.rule(hit.rule);
+            if hit.confidence < self.policy.min_confidence
+                || seen_types.contains(&rule.pii_type.as_str())
+                || !protection::type_can_hold(&rule.pii_type, decl.declared_type)
+            {
+                continue;
+            }
+            seen_types.push(&rule.pii_type);
+            let protection =
+                protection::judge(&rule.pii_type, decl.name, decl.declared_type, decl.comment);
+            let what = match decl.kind {
+                FindingKind::Column => "column",
+                _ => "key",
+            };
+            let evidence = match decl.declared_type {
+                Some(t) => format!("{what} {} {t}", decl.name),
+                None => format!("{what} {}", decl.name),
+            };
+            let fingerprint = self.policy.fingerprinter.fingerprint(&[
+                rule.id.as_bytes(),
+                self.path.as_bytes(),
+                place.table.as_deref().unwrap_or("").as_bytes(),
+                decl.name.as_bytes(),
+            ]);
+            out.finding(Finding {
+                rule_id: rule.id.clone(),
+                pii_type: rule.pii_type.clone(),
+                severity: protection::adjusted_severity(rule.severity, protection),
+                confidence: hit.confidence,
+                kind: decl.kind,
+                location: Location {
+                    path: self.path.to_string(),
+                    line: place.line,
+                    column: place.column,
+                    table: place.table.clone(),
+                    field: Some(place.field.clone().unwrap_or_else(|| decl.name.to_string())),
+                    record: None,
+                },
+                column: Some(ColumnInfo {
+                    declared_type: decl.declared_type.map(str::to_string),
+                    protection,
+                }),
+                evidence: crate::redact::escape_control(&evidence),
+                fingerprint,
+                value: None,
+            });
+        }
+    }
+}
+
+/// Scans the values of structured fields (a cell, a column value, a JSON string, a
+/// config value) with the field's name as context, and reports by name the values of
+/// names whose every value is PII (`values_are_pii`). Caches name lookups per field.
+#[derive(Default)]
+pub struct FieldScanner {
+    by_name: HashMap<String, Option<usize>>,
+}
+
+impl FieldScanner {
+    /// `place_at(offset)` gives the place of a byte offset within `value`.
+    pub fn scan(
+        &mut self,
+        builder: &FindingBuilder<'_>,
+        value: &[u8],
+        field: Option<&str>,
+        place_at: &dyn Fn(usize) -> Place,
+        out: &mut dyn FindingSink,
+    ) {
+        let engine = builder.engine;
+        let mut types_found: Vec<usize> = Vec::new();
+        engine.scan(value, 0..value.len(), FieldContext { name: field }, |hit| {
+            types_found.push(hit.rule);
+            if let Some(f) = builder.value(&hit, value, place_at(hit.start)) {
+                out.finding(f);
+            }
+        });
+        let Some(field) = field else { return };
+        let rule = *self
+            .by_name
+            .entry(field.to_string())
+            .or_insert_with(|| engine.value_rule_for_name(field));
+        let Some(rule) = rule else { return };
+        let pii_type = &engine.rule(rule).pii_type;
+        if types_found
+            .iter()
+            .any(|&r| engine.rule(r).pii_type == *pii_type)
+        {
+            return;
+        }
+        // Leading/trailing blanks are not part of the value.
+        let start = value
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(value.len());
+        let end = value
+            .iter()
+            .rposition(|b| !b.is_ascii_whitespace())
+            .map_or(start, |p| p + 1);
+        let trimmed = &value[start..end];
+        let plausible = match pii_type.as_str() {
+            "person_name" | "street_address" => trimmed
+                .iter()
+                .any(|b| b.is_ascii_alphabetic() || *b >= 0x80),
+            "geo_location" => trimmed.iter().any(u8::is_ascii_digit),
+            _ => !trimmed.is_empty(),
+        };
+        if !plausible || trimmed.eq_ignore_ascii_case(b"null") {
+            return;
+        }
+        let hit = ValueHit {
+            rule,
+            start,
+            end,
+            confidence: Confidence::High,
+            key: None,
+        };
+        if let Some(f) = builder.value(&hit, value, place_at(start)) {
+            out.finding(f);
+        }
     }
 }

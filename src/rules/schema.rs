@@ -93,6 +93,11 @@ pub struct RuleDef {
     /// Column / key names (regexes, matched against the whole name) that hold this PII.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub column_names: Vec<String>,
+    /// Every non-empty value stored under a matching column or key is this PII (names and
+    /// addresses, which no pattern can validate). Values of other name rules are only
+    /// reported when a value rule validates them.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub values_are_pii: bool,
     /// Names that look like `column_names` but are something else (`ip_address` for addresses).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude_column_names: Vec<String>,

@@ -1,0 +1,414 @@
+//! SQL schemas, migrations and dumps (pg_dump plain format, mysqldump, phpMyAdmin,
+//! SQL Server scripts).
+//!
+//! A streaming splitter cuts statements; DDL goes to sqlparser one statement at a
+//! time (lenient fallback when it fails) and becomes column findings with a
+//! protection verdict; `COPY` rows and `INSERT` tuples are read by small readers that
+//! attribute each value to its table, column and row; any other statement is scanned
+//! as text, so nothing in the file goes unscanned.
+
+pub mod ddl;
+pub mod dialect;
+pub mod split;
+pub mod values;
+
+use super::{Declaration, FieldScanner, FindingBuilder, FindingSink, Place};
+use crate::engine::FieldContext;
+use crate::finding::FindingKind;
+use dialect::SqlDialect;
+use serde::Serialize;
+use split::{Item, Splitter};
+use sqlparser::dialect::Dialect;
+use std::collections::HashMap;
+use std::io::{self, BufRead};
+use std::ops::Range;
+
+/// How much of a SQL file was understood, for the report's coverage section.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SqlStats {
+    pub dialect: &'static str,
+    pub statements: u64,
+    /// DDL statements sqlparser parsed.
+    pub ddl_parsed: u64,
+    /// DDL statements read by the lenient fallback instead.
+    pub ddl_fallback: u64,
+    pub insert_rows: u64,
+    pub copy_rows: u64,
+}
+
+/// Skips leading whitespace and comments (`-- …`, `# …`, `/* … */`).
+pub fn skip_comments(mut b: &[u8]) -> &[u8] {
+    loop {
+        let start = b
+            .iter()
+            .position(|c| !c.is_ascii_whitespace())
+            .unwrap_or(b.len());
+        b = &b[start..];
+        if b.starts_with(b"--") || b.starts_with(b"#") {
+            b = memchr::memchr(b'\n', b).map_or(&b[b.len()..], |p| &b[p + 1..]);
+        } else if b.starts_with(b"/*") && !b.starts_with(b"/*!") {
+            b = memchr::memmem::find(b, b"*/").map_or(&b[b.len()..], |p| &b[p + 2..]);
+        } else {
+            return b;
+        }
+    }
+}
+
+/// What kind of statement it is, by its first words.
+#[derive(Debug, PartialEq, Eq)]
+enum StatementKind {
+    Ddl,
+    Insert,
+    Copy,
+    Other,
+}
+
+fn classify(text: &[u8]) -> StatementKind {
+    let t = skip_comments(text);
+    let upto = t.len().min(160);
+    let head = String::from_utf8_lossy(&t[..upto]).to_ascii_lowercase();
+    let words: Vec<&str> = head.split_whitespace().take(6).collect();
+    match words.first().copied() {
+        Some("insert" | "replace") => StatementKind::Insert,
+        Some("copy") => StatementKind::Copy,
+        Some("alter") if words.get(1) == Some(&"table") => StatementKind::Ddl,
+        Some("comment") if words.get(1) == Some(&"on") => StatementKind::Ddl,
+        Some("create")
+            if words
+                .iter()
+                .take(5)
+                .any(|w| *w == "table" || w.starts_with("table")) =>
+        {
+            StatementKind::Ddl
+        }
+        _ => StatementKind::Other,
+    }
+}
+
+/// Offsets of newlines in a statement, to turn byte offsets into lines and columns.
+struct LineMap {
+    newlines: Vec<usize>,
+    line: u64,
+    column: u64,
+}
+
+impl LineMap {
+    fn new(text: &[u8], line: u64, column: u64) -> LineMap {
+        LineMap {
+            newlines: memchr::memchr_iter(b'\n', text).collect(),
+            line,
+            column,
+        }
+    }
+
+    fn at(&self, offset: usize) -> (u64, u64) {
+        let n = self.newlines.partition_point(|&p| p < offset);
+        if n == 0 {
+            (self.line, self.column + offset as u64)
+        } else {
+            (self.line + n as u64, (offset - self.newlines[n - 1]) as u64)
+        }
+    }
+}
+
+fn table_key(name: &str) -> String {
+    name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase()
+}
+
+/// Reads one SQL input.
+pub struct SqlExtractor<'a, 'b> {
+    builder: &'a FindingBuilder<'b>,
+    dialect: SqlDialect,
+    parser: Box<dyn Dialect>,
+    /// Columns of each table seen in `CREATE TABLE` (for `INSERT` without a column list).
+    tables: HashMap<String, Vec<String>>,
+    /// Rows seen so far per table (`record` numbers continue across statements).
+    records: HashMap<String, u64>,
+    copy: Option<values::DataHeader>,
+    fields: FieldScanner,
+    pub stats: SqlStats,
+}
+
+impl<'a, 'b> SqlExtractor<'a, 'b> {
+    pub fn new(builder: &'a FindingBuilder<'b>, dialect: SqlDialect) -> Self {
+        SqlExtractor {
+            builder,
+            dialect,
+            parser: dialect.parser(),
+            tables: HashMap::new(),
+            records: HashMap::new(),
+            copy: None,
+            fields: FieldScanner::default(),
+            stats: SqlStats {
+                dialect: dialect_name(dialect),
+                ..SqlStats::default()
+            },
+        }
+    }
+
+    /// Reads the whole input line by line. Returns the bytes read.
+    pub fn run(
+        &mut self,
+        mut reader: impl BufRead,
+        out: &mut dyn FindingSink,
+    ) -> (u64, io::Result<()>) {
+        let mut splitter = Splitter::new(self.dialect.is_mysql());
+        let mut line = Vec::new();
+        let mut line_no = 0u64;
+        let mut total = 0u64;
+        loop {
+            line.clear();
+            match reader.read_until(b'\n', &mut line) {
+                Ok(0) => break,
+                Ok(n) => {
+                    total += n as u64;
+                    line_no += 1;
+                    splitter.feed(&line, line_no, &mut |item| self.item(item, out));
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    splitter.finish(&mut |item| self.item(item, out));
+                    return (total, Err(e));
+                }
+            }
+        }
+        splitter.finish(&mut |item| self.item(item, out));
+        (total, Ok(()))
+    }
+
+    fn item(&mut self, item: Item<'_>, out: &mut dyn FindingSink) {
+        match item {
+            Item::Statement { text, line, column } => {
+                self.stats.statements += 1;
+                self.statement(text, line, column, out);
+            }
+            Item::CopyRow { row, line } => self.copy_row(row, line, out),
+            Item::CopyEnd => self.copy = None,
+        }
+    }
+
+    fn statement(&mut self, text: &[u8], line: u64, column: u64, out: &mut dyn FindingSink) {
+        let map = LineMap::new(text, line, column);
+        match classify(text) {
+            StatementKind::Ddl => {
+                self.ddl(text, &map, out);
+                self.scan_text(text, 0..text.len(), &map, out);
+            }
+            StatementKind::Insert => {
+                match values::insert_header(text, text.len() - skip_comments(text).len()) {
+                    Some(header) => self.insert(text, &header, &map, out),
+                    None => self.scan_text(text, 0..text.len(), &map, out),
+                }
+            }
+            StatementKind::Copy => {
+                self.copy = values::copy_header(text, text.len() - skip_comments(text).len());
+                if let Some(h) = &mut self.copy {
+                    if h.columns.is_none() {
+                        h.columns = self.tables.get(&table_key(&h.table)).cloned();
+                    }
+                }
+            }
+            StatementKind::Other => self.scan_text(text, 0..text.len(), &map, out),
+        }
+    }
+
+    fn ddl(&mut self, text: &[u8], map: &LineMap, out: &mut dyn FindingSink) {
+        let sql = String::from_utf8_lossy(text);
+        let result = ddl::read(&sql, self.parser.as_ref());
+        if result.parsed {
+            self.stats.ddl_parsed += 1;
+        } else {
+            self.stats.ddl_fallback += 1;
+        }
+        let creates = classify_create(text);
+        for c in &result.columns {
+            let cols = self.tables.entry(table_key(&c.table)).or_default();
+            if creates && cols.contains(&c.name) {
+                cols.clear(); // a table re-created later in the file
+            }
+            cols.push(c.name.clone());
+            let (l, col) = map.at(c.offset);
+            let decl = Declaration {
+                kind: FindingKind::Column,
+                name: &c.name,
+                declared_type: c.declared_type.as_deref(),
+                comment: c.comment.as_deref(),
+            };
+            let place = Place {
+                line: l,
+                column: col,
+                table: Some(c.table.clone()),
+                field: Some(c.name.clone()),
+                record: None,
+            };
+            self.builder.declarations(decl, place, out);
+        }
+    }
+
+    fn insert(
+        &mut self,
+        text: &[u8],
+        header: &values::DataHeader,
+        map: &LineMap,
+        out: &mut dyn FindingSink,
+    ) {
+        let columns = header
+            .columns
+            .clone()
+            .or_else(|| self.tables.get(&table_key(&header.table)).cloned());
+        let base = *self.records.get(&header.table).unwrap_or(&0);
+        let mut tuples = 0usize;
+        let mut values = Vec::new();
+        let backslash = self.dialect.is_mysql();
+        values::for_each_value(text, header.values_at, backslash, |v| {
+            tuples = tuples.max(v.tuple + 1);
+            if v.is_null || v.range.is_empty() {
+                return;
+            }
+            values.push(v);
+        });
+        for v in values {
+            let field = columns
+                .as_ref()
+                .and_then(|c| c.get(v.index))
+                .map(String::as_str);
+            self.scan_value(
+                text,
+                v.range,
+                map,
+                &header.table,
+                field,
+                base + v.tuple as u64 + 1,
+                out,
+            );
+        }
+        self.stats.insert_rows += tuples as u64;
+        self.records
+            .insert(header.table.clone(), base + tuples as u64);
+    }
+
+    fn copy_row(&mut self, row: &[u8], line: u64, out: &mut dyn FindingSink) {
+        self.stats.copy_rows += 1;
+        let Some(header) = self.copy.take() else {
+            // Rows of a COPY we could not read the header of: scan them as text.
+            let map = LineMap::new(row, line, 1);
+            self.scan_text(row, 0..row.len(), &map, out);
+            return;
+        };
+        let record = self.records.entry(header.table.clone()).or_default();
+        *record += 1;
+        let record = *record;
+        let map = LineMap::new(row, line, 1);
+        for (i, (range, is_null)) in values::copy_fields(row).enumerate() {
+            if is_null || range.is_empty() {
+                continue;
+            }
+            let field = header
+                .columns
+                .as_ref()
+                .and_then(|c| c.get(i))
+                .map(String::as_str);
+            self.scan_value(row, range, &map, &header.table, field, record, out);
+        }
+        self.copy = Some(header);
+    }
+
+    /// Scans one value with its column as context.
+    #[allow(clippy::too_many_arguments)]
+    fn scan_value(
+        &mut self,
+        text: &[u8],
+        range: Range<usize>,
+        map: &LineMap,
+        table: &str,
+        field: Option<&str>,
+        record: u64,
+        out: &mut dyn FindingSink,
+    ) {
+        let value = &text[range.clone()];
+        let place_at = |offset: usize| {
+            let (line, column) = map.at(range.start + offset);
+            Place {
+                line,
+                column,
+                table: Some(table.to_string()),
+                field: field.map(str::to_string),
+                record: Some(record),
+            }
+        };
+        self.fields.scan(self.builder, value, field, &place_at, out);
+    }
+
+    /// Scans statement text with no structure (functions, views, comments, `INSERT … SELECT`).
+    fn scan_text(
+        &self,
+        text: &[u8],
+        range: Range<usize>,
+        map: &LineMap,
+        out: &mut dyn FindingSink,
+    ) {
+        self.builder
+            .engine
+            .scan(text, range, FieldContext::default(), |hit| {
+                let (line, column) = map.at(hit.start);
+                let field = hit
+                    .key
+                    .map(|(s, e)| String::from_utf8_lossy(&text[s..e]).into_owned());
+                let place = Place {
+                    line,
+                    column,
+                    field,
+                    ..Place::default()
+                };
+                if let Some(f) = self.builder.value(&hit, text, place) {
+                    out.finding(f);
+                }
+            });
+    }
+}
+
+fn classify_create(text: &[u8]) -> bool {
+    skip_comments(text)
+        .get(..6)
+        .is_some_and(|w| w.eq_ignore_ascii_case(b"create"))
+}
+
+fn dialect_name(d: SqlDialect) -> &'static str {
+    match d {
+        SqlDialect::Generic => "generic",
+        SqlDialect::Postgres => "postgres",
+        SqlDialect::Mysql => "mysql",
+        SqlDialect::Mssql => "mssql",
+        SqlDialect::Sqlite => "sqlite",
+        SqlDialect::Oracle => "oracle",
+        SqlDialect::Snowflake => "snowflake",
+        SqlDialect::Bigquery => "bigquery",
+    }
+}
+
+/// True when the first bytes look like SQL: a dump header or a statement keyword at
+/// the start of the first non-comment line.
+pub fn looks_like_sql(head: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(&head[..head.len().min(4096)]);
+    if text.contains("PostgreSQL database dump")
+        || text.contains("MySQL dump")
+        || text.contains("MariaDB dump")
+    {
+        return true;
+    }
+    let first = String::from_utf8_lossy(skip_comments(head)).to_ascii_lowercase();
+    [
+        "create ",
+        "insert ",
+        "copy ",
+        "alter ",
+        "drop ",
+        "set ",
+        "begin",
+        "start transaction",
+        "use ",
+        "pragma ",
+    ]
+    .iter()
+    .any(|k| first.starts_with(k))
+}
