@@ -498,7 +498,10 @@ fn scan_target(
     let (bytes, result) = if is_sql {
         let d = opts.sql_dialect.unwrap_or_else(|| dialect::detect(&head));
         let mut sql = SqlExtractor::new(&builder, d);
-        let reader = io::BufReader::with_capacity(opts.chunk_size.max(64), io::Cursor::new(head).chain(reader));
+        let reader = io::BufReader::with_capacity(
+            opts.chunk_size.max(64),
+            io::Cursor::new(head).chain(reader),
+        );
         let r = sql.run(reader, &mut counted);
         report.sql = Some(sql.stats);
         r

@@ -479,8 +479,20 @@ fn demo_scan_reports_the_planted_values() {
         .filter(|f| f["pii_type"] == "ssn")
         .map(|f| {
             let loc = &f["location"];
-            let place = format!("{}.{}", loc["table"].as_str().unwrap_or("-"), loc["field"].as_str().unwrap_or("-"));
-            (loc["path"].as_str().unwrap().trim_start_matches("examples/demo/").to_string(), f["kind"].as_str().unwrap().to_string(), place)
+            let place = format!(
+                "{}.{}",
+                loc["table"].as_str().unwrap_or("-"),
+                loc["field"].as_str().unwrap_or("-")
+            );
+            (
+                loc["path"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("examples/demo/")
+                    .to_string(),
+                f["kind"].as_str().unwrap().to_string(),
+                place,
+            )
         })
         .collect();
     let expect = |p: &str, k: &str, w: &str| (p.to_string(), k.to_string(), w.to_string());
@@ -488,7 +500,11 @@ fn demo_scan_reports_the_planted_values() {
         ssn,
         [
             expect("config/app.yaml", "value", "-.ssn"),
-            expect("db/migrations/V2__add_tax_id.sql", "column", "public.employees.tax_id"),
+            expect(
+                "db/migrations/V2__add_tax_id.sql",
+                "column",
+                "public.employees.tax_id"
+            ),
             expect("db/schema.sql", "column", "public.customers.ssn"),
             expect("db/schema.sql", "column", "public.employees.ssn_hash"),
             expect("dumps/customers.sql", "value", "public.customers.ssn"),
@@ -504,7 +520,12 @@ fn demo_scan_reports_the_planted_values() {
         ]
     );
     // The unsalted hash column is weakly protected, not safe.
-    let hash_col = doc["findings"].as_array().unwrap().iter().find(|f| f["location"]["field"] == "ssn_hash").unwrap();
+    let hash_col = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["location"]["field"] == "ssn_hash")
+        .unwrap();
     assert_eq!(hash_col["column"]["protection"], "weak_hash");
     assert_eq!(doc["summary"]["incomplete"], false);
 }
