@@ -167,6 +167,12 @@ pub struct ScanArgs {
     /// SQL dialect of every SQL input (default: detected per file from its content).
     #[arg(long, value_enum, value_name = "DIALECT")]
     pub sql_dialect: Option<crate::extract::sql::dialect::SqlDialect>,
+    /// Stop decompressing an input past SIZE of output (e.g. 64G); the scan is then incomplete.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size, default_value = "64G")]
+    pub max_decompressed_size: u64,
+    /// Stop decompressing an input that expands more than N:1 (decompression bombs).
+    #[arg(long, value_name = "N", default_value_t = 250)]
+    pub max_compression_ratio: u64,
     /// Exit 0/1 by findings even when some inputs could not be scanned fully.
     #[arg(long)]
     pub allow_partial: bool,

@@ -25,6 +25,9 @@ pub enum DiagnosticKind {
     Unsupported,
     /// piiscan itself failed on this input (a bug: please report it).
     InternalError,
+    /// A resource limit stopped the scan of this input part-way (decompressed size,
+    /// compression ratio, nesting depth).
+    LimitExceeded,
 }
 
 impl DiagnosticKind {
@@ -38,6 +41,7 @@ impl DiagnosticKind {
                 | DiagnosticKind::WalkError
                 | DiagnosticKind::Unsupported
                 | DiagnosticKind::InternalError
+                | DiagnosticKind::LimitExceeded
         )
     }
 
@@ -52,6 +56,7 @@ impl DiagnosticKind {
             DiagnosticKind::WalkError => "walk_error",
             DiagnosticKind::Unsupported => "unsupported",
             DiagnosticKind::InternalError => "internal_error",
+            DiagnosticKind::LimitExceeded => "limit_exceeded",
         }
     }
 }

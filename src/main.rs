@@ -95,6 +95,10 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         min_confidence: args.min_confidence.into(),
         show_values: args.show_values,
         sql_dialect: args.sql_dialect,
+        decompress: piiscan::source::decompress::Limits {
+            max_output: args.max_decompressed_size,
+            max_ratio: args.max_compression_ratio,
+        },
     };
     let color = match args.color {
         When::Always => true,

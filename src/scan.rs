@@ -11,11 +11,13 @@
 
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::engine::Engine;
+use crate::extract::format::{self, Format};
 use crate::extract::sql::dialect::{self, SqlDialect};
-use crate::extract::sql::{SqlExtractor, SqlStats, looks_like_sql};
+use crate::extract::sql::{SqlExtractor, SqlStats};
 use crate::extract::{FindingBuilder, FindingPolicy, FindingSink, text};
 use crate::finding::{Confidence, Finding, Severity};
 use crate::redact::Fingerprinter;
+use crate::source::decompress;
 use crate::source::sniff::{self, Kind, SNIFF_LEN};
 use crate::source::walk::io_reason;
 use crate::source::{Target, WalkOptions, enumerate};
@@ -42,6 +44,8 @@ pub struct ScanOptions {
     pub show_values: bool,
     /// Force a SQL dialect instead of detecting it per file.
     pub sql_dialect: Option<SqlDialect>,
+    /// Bounds on decompressed inputs.
+    pub decompress: decompress::Limits,
 }
 
 impl Default for ScanOptions {
@@ -58,6 +62,7 @@ impl Default for ScanOptions {
             min_confidence: Confidence::Medium,
             show_values: false,
             sql_dialect: None,
+            decompress: decompress::Limits::default(),
         }
     }
 }
@@ -451,74 +456,106 @@ fn scan_target(
             }
         },
     };
-    let mut head = Vec::with_capacity(SNIFF_LEN);
-    if let Err(e) = reader
-        .by_ref()
-        .take(SNIFF_LEN as u64)
-        .read_to_end(&mut head)
-    {
-        report.diagnostics.push(diag(
-            DiagnosticKind::ReadError,
-            format!("cannot read: {}", io_reason(&e)),
-        ));
-        return report;
-    }
-    match sniff::sniff(&head) {
-        Kind::PgDumpArchive => {
-            report.diagnostics.push(diag(
-                DiagnosticKind::Unsupported,
-                "pg_dump custom/tar archive: convert it with `pg_restore -f - FILE | piiscan scan -`".into(),
-            ));
+    // Peel compression layers (content decides), then sniff what is inside.
+    let mut depth = 0;
+    let head = loop {
+        let mut head = Vec::with_capacity(SNIFF_LEN);
+        if let Err(e) = reader
+            .by_ref()
+            .take(SNIFF_LEN as u64)
+            .read_to_end(&mut head)
+        {
+            report
+                .diagnostics
+                .push(read_failure(&target.display, 0, &e));
             return report;
         }
-        Kind::Compressed(c) => {
-            report.diagnostics.push(diag(
-                DiagnosticKind::Unsupported,
-                format!("{c:?}-compressed input is not supported yet: decompress it and pipe it to `piiscan scan -`"),
-            ));
-            return report;
+        match sniff::sniff(&head) {
+            Kind::Compressed(c) if depth < decompress::MAX_DEPTH => {
+                depth += 1;
+                let stream: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(reader));
+                reader = match decompress::decoder(c, stream, opts.decompress) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        report
+                            .diagnostics
+                            .push(read_failure(&target.display, 0, &e));
+                        return report;
+                    }
+                };
+            }
+            Kind::Compressed(_) => {
+                report.diagnostics.push(diag(
+                    DiagnosticKind::LimitExceeded,
+                    format!(
+                        "compressed more than {} levels deep; not scanned",
+                        decompress::MAX_DEPTH
+                    ),
+                ));
+                return report;
+            }
+            Kind::PgDumpArchive => {
+                report.diagnostics.push(diag(
+                    DiagnosticKind::Unsupported,
+                    "pg_dump custom/tar archive: convert it with `pg_restore -f - FILE | piiscan scan -`".into(),
+                ));
+                return report;
+            }
+            Kind::Binary if !target.explicit || depth > 0 => {
+                let what = if depth > 0 {
+                    "binary content inside a compressed file (an archive?)"
+                } else {
+                    "binary file"
+                };
+                report.diagnostics.push(diag(
+                    if depth > 0 {
+                        DiagnosticKind::Unsupported
+                    } else {
+                        DiagnosticKind::SkippedBinary
+                    },
+                    format!(
+                        "{what} skipped{}",
+                        if depth > 0 {
+                            ""
+                        } else {
+                            " (name it on the command line to scan it anyway)"
+                        }
+                    ),
+                ));
+                return report;
+            }
+            Kind::Binary | Kind::Text => break head,
         }
-        Kind::Binary if !target.explicit => {
-            report.diagnostics.push(diag(
-                DiagnosticKind::SkippedBinary,
-                "binary file skipped (name it on the command line to scan it anyway)".into(),
-            ));
-            return report;
-        }
-        Kind::Binary | Kind::Text => {}
-    }
+    };
     let builder = FindingBuilder {
         engine,
         path: &target.display,
         policy,
     };
     let mut counted = Counted { inner: out, n: 0 };
-    let is_sql = has_extension(&target.display, &["sql", "ddl", "psql", "pgsql", "mysql"])
-        || looks_like_sql(&head);
-    let (bytes, result) = if is_sql {
-        let d = opts.sql_dialect.unwrap_or_else(|| dialect::detect(&head));
-        let mut sql = SqlExtractor::new(&builder, d);
-        let reader = io::BufReader::with_capacity(
-            opts.chunk_size.max(64),
-            io::Cursor::new(head).chain(reader),
-        );
-        let r = sql.run(reader, &mut counted);
-        report.sql = Some(sql.stats);
-        r
-    } else {
-        let stream = io::Cursor::new(head).chain(reader);
-        text::scan_stream(stream, &builder, opts.chunk_size, &mut counted)
+    let name = decompress::inner_name(&target.display);
+    let stream = io::Cursor::new(head.clone()).chain(reader);
+    let (bytes, result) = match format::detect(name, &head) {
+        Format::Sql => {
+            let d = opts.sql_dialect.unwrap_or_else(|| dialect::detect(&head));
+            let mut sql = SqlExtractor::new(&builder, d);
+            let r = sql.run(
+                io::BufReader::with_capacity(opts.chunk_size.max(64), stream),
+                &mut counted,
+            );
+            report.sql = Some(sql.stats);
+            r
+        }
+        Format::Delimited | Format::Json | Format::Config | Format::Text => {
+            text::scan_stream(stream, &builder, opts.chunk_size, &mut counted)
+        }
     };
     report.bytes = bytes;
     report.scanned = true;
     if let Err(e) = result {
-        report.diagnostics.push(diag(
-            DiagnosticKind::ReadError,
-            format!(
-                "read failed after {bytes} bytes: {}; the rest of the file was not scanned",
-                io_reason(&e)
-            ),
-        ));
+        report
+            .diagnostics
+            .push(read_failure(&target.display, bytes, &e));
     }
     if let Some(p) = progress {
         p.files.fetch_add(1, Ordering::Relaxed);
@@ -528,10 +565,23 @@ fn scan_target(
     report
 }
 
-/// True when the file name ends in `.EXT` for one of `exts` (case-insensitive).
-fn has_extension(name: &str, exts: &[&str]) -> bool {
-    let lower = name.to_ascii_lowercase();
-    exts.iter().any(|e| lower.ends_with(&format!(".{e}")))
+/// A read that failed part-way: a limit, or an I/O error.
+fn read_failure(path: &str, bytes: u64, e: &io::Error) -> Diagnostic {
+    if decompress::is_limit(e) {
+        let msg = e
+            .get_ref()
+            .map_or_else(|| e.to_string(), |inner| inner.to_string());
+        return Diagnostic::new(path, DiagnosticKind::LimitExceeded, msg);
+    }
+    let msg = if bytes == 0 {
+        format!("cannot read: {}", io_reason(e))
+    } else {
+        format!(
+            "read failed after {bytes} bytes: {}; the rest of the file was not scanned",
+            io_reason(e)
+        )
+    };
+    Diagnostic::new(path, DiagnosticKind::ReadError, msg)
 }
 
 /// Counts findings on their way to the real sink (for progress).

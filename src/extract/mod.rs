@@ -4,6 +4,7 @@
 //! engine, then turns the engine's hits into `Finding`s through a `FindingBuilder`,
 //! which owns masking, fingerprints and the confidence threshold.
 
+pub mod format;
 pub mod protection;
 pub mod sql;
 pub mod text;

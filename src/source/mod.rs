@@ -1,5 +1,6 @@
 //! Inputs: enumerating files under the given paths and sniffing what they are.
 
+pub mod decompress;
 pub mod sniff;
 pub mod walk;
 
