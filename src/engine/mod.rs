@@ -52,6 +52,9 @@ pub struct FieldContext<'a> {
     /// Column, header or key name the bytes sit under; `None` for free text, where
     /// an inline `key: value` name is looked for instead.
     pub name: Option<&'a str>,
+    /// The PII type the field's column was inferred to hold from its values
+    /// (`extract::infer`); supports rules of that type like a matching name would.
+    pub inferred: Option<&'a str>,
 }
 
 /// A reported value: rule, byte span in the haystack, confidence.
@@ -234,8 +237,15 @@ impl Engine {
                 {
                     continue;
                 }
-                if let Some(hit) = self.evaluate(hay, rule, start, end, field.as_ref(), &mut state)
-                {
+                if let Some(hit) = self.evaluate(
+                    hay,
+                    rule,
+                    start,
+                    end,
+                    field.as_ref(),
+                    ctx.inferred,
+                    &mut state,
+                ) {
                     emitted.push(rule);
                     on_hit(hit);
                 }
@@ -251,6 +261,7 @@ impl Engine {
         start: usize,
         end: usize,
         field: Option<&NameInfo>,
+        inferred: Option<&str>,
         state: &mut ScanState,
     ) -> Option<ValueHit> {
         let rule = &self.rules[rule_idx];
@@ -287,6 +298,12 @@ impl Engine {
                 None => NameSupport::Neutral,
             },
         };
+        let name_support =
+            if name_support == NameSupport::Neutral && inferred == Some(rule.pii_type.as_str()) {
+                NameSupport::Supports
+            } else {
+                name_support
+            };
         let (kw_pos, kw_neg) = if name_support == NameSupport::Conflicts {
             (false, false)
         } else {
@@ -393,6 +410,39 @@ impl Engine {
         }
     }
 
+    /// Rules with a discriminating validator (not `not_trivial`, which accepts almost
+    /// any number) whose pattern matches all of `value` and whose validator accepts it,
+    /// context ignored: the evidence column inference counts.
+    pub fn whole_value_rules(&self, value: &[u8]) -> Vec<usize> {
+        let mut out = Vec::new();
+        let Some(ps) = &self.patterns else { return out };
+        if value.is_empty() || value.len() > 64 {
+            return out;
+        }
+        let mut set = regex_automata::PatternSet::new(ps.all.pattern_len());
+        let anchored = Input::new(value).anchored(Anchored::Yes);
+        ps.all.which_overlapping_matches(&anchored, &mut set);
+        for pid in set.iter() {
+            let rule = self.pattern_rule[pid.as_usize()];
+            let Some(validator) = self.rules[rule]
+                .validator
+                .filter(|v| *v != Validator::NotTrivial)
+            else {
+                continue;
+            };
+            if out.contains(&rule) {
+                continue;
+            }
+            let whole = ps.singles[pid.as_usize()]
+                .search(&anchored)
+                .is_some_and(|m| m.end() == value.len());
+            if whole && validator.validate(value) == Verdict::Valid {
+                out.push(rule);
+            }
+        }
+        out
+    }
+
     /// The name rule whose values are PII by name alone (`values_are_pii`), if `name`
     /// matches one with high confidence.
     pub fn value_rule_for_name(&self, name: &str) -> Option<usize> {
@@ -471,6 +521,7 @@ mod tests {
             0..9,
             FieldContext {
                 name: Some("customers.tax_id"),
+                inferred: None,
             },
             |h| out.push(e.rule(h.rule).id.clone()),
         );

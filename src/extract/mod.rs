@@ -5,6 +5,7 @@
 //! which owns masking, fingerprints and the confidence threshold.
 
 pub mod format;
+pub mod infer;
 pub mod protection;
 pub mod sql;
 pub mod text;
@@ -173,17 +174,26 @@ impl FieldScanner {
         builder: &FindingBuilder<'_>,
         value: &[u8],
         field: Option<&str>,
+        inferred: Option<&str>,
         place_at: &dyn Fn(usize) -> Place,
         out: &mut dyn FindingSink,
     ) {
         let engine = builder.engine;
         let mut types_found: Vec<usize> = Vec::new();
-        engine.scan(value, 0..value.len(), FieldContext { name: field }, |hit| {
-            types_found.push(hit.rule);
-            if let Some(f) = builder.value(&hit, value, place_at(hit.start)) {
-                out.finding(f);
-            }
-        });
+        engine.scan(
+            value,
+            0..value.len(),
+            FieldContext {
+                name: field,
+                inferred,
+            },
+            |hit| {
+                types_found.push(hit.rule);
+                if let Some(f) = builder.value(&hit, value, place_at(hit.start)) {
+                    out.finding(f);
+                }
+            },
+        );
         let Some(field) = field else { return };
         let rule = *self
             .by_name

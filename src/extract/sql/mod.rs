@@ -12,6 +12,7 @@ pub mod dialect;
 pub mod split;
 pub mod values;
 
+use super::infer::{self, ColumnInference};
 use super::{Declaration, FieldScanner, FindingBuilder, FindingSink, Place};
 use crate::engine::FieldContext;
 use crate::finding::FindingKind;
@@ -115,6 +116,15 @@ fn table_key(name: &str) -> String {
     name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase()
 }
 
+/// A `COPY` block being read: its first rows are held back until the column types
+/// are inferred from them.
+struct CopyState {
+    header: values::DataHeader,
+    inference: ColumnInference,
+    held: Vec<(Vec<u8>, u64, u64)>,
+    decided: bool,
+}
+
 /// Reads one SQL input.
 pub struct SqlExtractor<'a, 'b> {
     builder: &'a FindingBuilder<'b>,
@@ -124,7 +134,9 @@ pub struct SqlExtractor<'a, 'b> {
     tables: HashMap<String, Vec<String>>,
     /// Rows seen so far per table (`record` numbers continue across statements).
     records: HashMap<String, u64>,
-    copy: Option<values::DataHeader>,
+    copy: Option<CopyState>,
+    /// Column types inferred from values, per table.
+    inferred: HashMap<String, Vec<Option<String>>>,
     fields: FieldScanner,
     pub stats: SqlStats,
 }
@@ -138,6 +150,7 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
             tables: HashMap::new(),
             records: HashMap::new(),
             copy: None,
+            inferred: HashMap::new(),
             fields: FieldScanner::default(),
             stats: SqlStats {
                 dialect: dialect_name(dialect),
@@ -183,7 +196,11 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
                 self.statement(text, line, column, out);
             }
             Item::CopyRow { row, line } => self.copy_row(row, line, out),
-            Item::CopyEnd => self.copy = None,
+            Item::CopyEnd => {
+                if let Some(mut state) = self.copy.take() {
+                    self.release_held(&mut state, out);
+                }
+            }
         }
     }
 
@@ -201,12 +218,19 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
                 }
             }
             StatementKind::Copy => {
-                self.copy = values::copy_header(text, text.len() - skip_comments(text).len());
-                if let Some(h) = &mut self.copy {
-                    if h.columns.is_none() {
-                        h.columns = self.tables.get(&table_key(&h.table)).cloned();
-                    }
-                }
+                self.copy = values::copy_header(text, text.len() - skip_comments(text).len()).map(
+                    |mut header| {
+                        if header.columns.is_none() {
+                            header.columns = self.tables.get(&table_key(&header.table)).cloned();
+                        }
+                        CopyState {
+                            header,
+                            inference: ColumnInference::default(),
+                            held: Vec::new(),
+                            decided: false,
+                        }
+                    },
+                );
             }
             StatementKind::Other => self.scan_text(text, 0..text.len(), &map, out),
         }
@@ -262,22 +286,37 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
         let backslash = self.dialect.is_mysql();
         values::for_each_value(text, header.values_at, backslash, |v| {
             tuples = tuples.max(v.tuple + 1);
-            if v.is_null || v.range.is_empty() {
-                return;
+            if !v.is_null && !v.range.is_empty() {
+                values.push(v);
             }
-            values.push(v);
         });
+        // Infer column types from this statement's first tuples, unless already known.
+        let key = table_key(&header.table);
+        if !self.inferred.contains_key(&key) {
+            let mut inference = ColumnInference::default();
+            for v in values.iter().filter(|v| v.tuple < infer::SAMPLE) {
+                inference.observe(self.builder.engine, v.index, &text[v.range.clone()]);
+            }
+            let width = values.iter().map(|v| v.index + 1).max().unwrap_or(0);
+            let decided = self.decide(&inference, width, columns.as_deref());
+            if decided.iter().any(Option::is_some) || tuples >= infer::SAMPLE {
+                self.inferred.insert(key.clone(), decided);
+            }
+        }
+        let inferred = self.inferred.get(&key).cloned().unwrap_or_default();
         for v in values {
             let field = columns
                 .as_ref()
                 .and_then(|c| c.get(v.index))
                 .map(String::as_str);
+            let ty = inferred.get(v.index).and_then(|t| t.as_deref());
             self.scan_value(
                 text,
                 v.range,
                 map,
                 &header.table,
                 field,
+                ty,
                 base + v.tuple as u64 + 1,
                 out,
             );
@@ -287,33 +326,106 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
             .insert(header.table.clone(), base + tuples as u64);
     }
 
+    /// Decisions for each of `width` columns.
+    fn decide(
+        &self,
+        inference: &ColumnInference,
+        width: usize,
+        columns: Option<&[String]>,
+    ) -> Vec<Option<String>> {
+        (0..width)
+            .map(|i| {
+                let name = columns.and_then(|c| c.get(i)).map(String::as_str);
+                inference.decide(i, &infer::name_types(self.builder.engine, name))
+            })
+            .collect()
+    }
+
     fn copy_row(&mut self, row: &[u8], line: u64, out: &mut dyn FindingSink) {
         self.stats.copy_rows += 1;
-        let Some(header) = self.copy.take() else {
+        let Some(mut state) = self.copy.take() else {
             // Rows of a COPY we could not read the header of: scan them as text.
             let map = LineMap::new(row, line, 1);
             self.scan_text(row, 0..row.len(), &map, out);
             return;
         };
-        let record = self.records.entry(header.table.clone()).or_default();
+        let record = self.records.entry(state.header.table.clone()).or_default();
         *record += 1;
         let record = *record;
+        if !state.decided {
+            for (i, (range, is_null)) in values::copy_fields(row).enumerate() {
+                if !is_null {
+                    state.inference.observe(self.builder.engine, i, &row[range]);
+                }
+            }
+            state.held.push((row.to_vec(), line, record));
+            if state.held.len() >= infer::SAMPLE {
+                self.release_held(&mut state, out);
+            }
+        } else {
+            self.copy_row_values(&state, row, line, record, out);
+        }
+        self.copy = Some(state);
+    }
+
+    /// Decides the column types of a COPY block and scans the rows held back so far.
+    fn release_held(&mut self, state: &mut CopyState, out: &mut dyn FindingSink) {
+        if !state.decided {
+            let width = state
+                .held
+                .iter()
+                .map(|(r, _, _)| values::copy_fields(r).count())
+                .max()
+                .unwrap_or(0);
+            let decided = self.decide(&state.inference, width, state.header.columns.as_deref());
+            self.inferred
+                .insert(table_key(&state.header.table), decided);
+            state.decided = true;
+        }
+        for (row, line, record) in std::mem::take(&mut state.held) {
+            self.copy_row_values(state, &row, line, record, out);
+        }
+    }
+
+    fn copy_row_values(
+        &mut self,
+        state: &CopyState,
+        row: &[u8],
+        line: u64,
+        record: u64,
+        out: &mut dyn FindingSink,
+    ) {
         let map = LineMap::new(row, line, 1);
+        let inferred = self
+            .inferred
+            .get(&table_key(&state.header.table))
+            .cloned()
+            .unwrap_or_default();
         for (i, (range, is_null)) in values::copy_fields(row).enumerate() {
             if is_null || range.is_empty() {
                 continue;
             }
-            let field = header
+            let field = state
+                .header
                 .columns
                 .as_ref()
                 .and_then(|c| c.get(i))
                 .map(String::as_str);
-            self.scan_value(row, range, &map, &header.table, field, record, out);
+            let ty = inferred.get(i).and_then(|t| t.as_deref());
+            self.scan_value(
+                row,
+                range,
+                &map,
+                &state.header.table,
+                field,
+                ty,
+                record,
+                out,
+            );
         }
-        self.copy = Some(header);
     }
 
-    /// Scans one value with its column as context.
+    /// Scans one value with its column (and inferred type) as context.
     #[allow(clippy::too_many_arguments)]
     fn scan_value(
         &mut self,
@@ -322,6 +434,7 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
         map: &LineMap,
         table: &str,
         field: Option<&str>,
+        inferred: Option<&str>,
         record: u64,
         out: &mut dyn FindingSink,
     ) {
@@ -336,7 +449,8 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
                 record: Some(record),
             }
         };
-        self.fields.scan(self.builder, value, field, &place_at, out);
+        self.fields
+            .scan(self.builder, value, field, inferred, &place_at, out);
     }
 
     /// Scans statement text with no structure (functions, views, comments, `INSERT … SELECT`).
