@@ -14,7 +14,7 @@ use crate::engine::Engine;
 use crate::extract::format::{self, Format};
 use crate::extract::sql::dialect::{self, SqlDialect};
 use crate::extract::sql::{SqlExtractor, SqlStats};
-use crate::extract::{FindingBuilder, FindingPolicy, FindingSink, text};
+use crate::extract::{FindingBuilder, FindingPolicy, FindingSink, config, delimited, text};
 use crate::finding::{Confidence, Finding, Severity};
 use crate::redact::Fingerprinter;
 use crate::source::decompress;
@@ -546,7 +546,22 @@ fn scan_target(
             report.sql = Some(sql.stats);
             r
         }
-        Format::Delimited | Format::Json | Format::Config | Format::Text => {
+        Format::Delimited => match delimited::sniff_delimiter(&head) {
+            Some(delim) => delimited::scan(
+                io::BufReader::with_capacity(opts.chunk_size.max(64), stream),
+                delim,
+                &builder,
+                &mut counted,
+            ),
+            None => text::scan_stream(stream, &builder, opts.chunk_size, &mut counted),
+        },
+        Format::Config => config::scan(
+            io::BufReader::with_capacity(opts.chunk_size.max(64), stream),
+            config::flavor(name),
+            &builder,
+            &mut counted,
+        ),
+        Format::Json | Format::Text => {
             text::scan_stream(stream, &builder, opts.chunk_size, &mut counted)
         }
     };

@@ -499,7 +499,7 @@ fn demo_scan_reports_the_planted_values() {
     assert_eq!(
         ssn,
         [
-            expect("config/app.yaml", "value", "-.ssn"),
+            expect("config/app.yaml", "value", "-.fixtures.test_customer.ssn"),
             expect(
                 "db/migrations/V2__add_tax_id.sql",
                 "column",
@@ -512,9 +512,9 @@ fn demo_scan_reports_the_planted_values() {
             expect("dumps/customers.sql", "value", "public.customers.ssn"),
             expect("dumps/customers.sql", "value", "public.employees.tax_id"),
             expect("dumps/customers.sql", "value", "public.employees.tax_id"),
-            expect("exports/customers.csv", "value", "-.-"),
-            expect("exports/customers.csv", "value", "-.-"),
-            expect("exports/customers.csv", "value", "-.-"),
+            expect("exports/customers.csv", "value", "-.ssn"),
+            expect("exports/customers.csv", "value", "-.ssn"),
+            expect("exports/customers.csv", "value", "-.ssn"),
             expect("logs/app.log", "value", "-.ssn"),
             expect("logs/app.log", "value", "-.tax_id"),
         ]

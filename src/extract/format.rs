@@ -32,6 +32,11 @@ fn ext(name: &str) -> String {
 
 /// Picks the format from the (decompressed) name and the first bytes.
 pub fn detect(name: &str, head: &[u8]) -> Format {
+    let lower = name.to_ascii_lowercase();
+    // Templates: `database.yml.postgresql`, `gitlab.yml.example`, `.env.production`.
+    if lower.contains(".yml.") || lower.contains(".yaml.") || lower.contains(".properties.") {
+        return Format::Config;
+    }
     match ext(name).as_str() {
         "sql" | "ddl" | "psql" | "pgsql" | "mysql" => return Format::Sql,
         "csv" | "tsv" | "psv" | "tab" => return Format::Delimited,

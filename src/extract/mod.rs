@@ -4,6 +4,8 @@
 //! engine, then turns the engine's hits into `Finding`s through a `FindingBuilder`,
 //! which owns masking, fingerprints and the confidence threshold.
 
+pub mod config;
+pub mod delimited;
 pub mod format;
 pub mod infer;
 pub mod protection;
@@ -217,13 +219,7 @@ impl FieldScanner {
             .rposition(|b| !b.is_ascii_whitespace())
             .map_or(start, |p| p + 1);
         let trimmed = &value[start..end];
-        let plausible = match pii_type.as_str() {
-            "person_name" | "street_address" => trimmed
-                .iter()
-                .any(|b| b.is_ascii_alphabetic() || *b >= 0x80),
-            "geo_location" => trimmed.iter().any(u8::is_ascii_digit),
-            _ => !trimmed.is_empty(),
-        };
+        let plausible = plausible_by_name(pii_type, trimmed);
         if !plausible || trimmed.eq_ignore_ascii_case(b"null") {
             return;
         }
@@ -237,5 +233,32 @@ impl FieldScanner {
         if let Some(f) = builder.value(&hit, value, place_at(start)) {
             out.finding(f);
         }
+    }
+}
+
+/// Whether a value stored under a PII name can be that PII, judged from its shape:
+/// a street address has a letter and a space and is not an e-mail, URL or path; a
+/// person's name has letters, starts with a capital (or a non-ASCII letter) and no
+/// identifier punctuation (`givenName`, `user_name` are attribute names, not people).
+pub fn plausible_by_name(pii_type: &str, v: &[u8]) -> bool {
+    let placeholder =
+        (v.starts_with(b"[") && v.ends_with(b"]")) || (v.starts_with(b"<") && v.ends_with(b">"));
+    if v.is_empty() || placeholder || v.eq_ignore_ascii_case(b"null") {
+        return false;
+    }
+    let has = |set: &[u8]| v.iter().any(|b| set.contains(b));
+    match pii_type {
+        "street_address" => {
+            v.iter().any(u8::is_ascii_alphabetic)
+                && v.contains(&b' ')
+                && !has(b"@/{}=")
+                && v.len() <= 200
+        }
+        "person_name" => {
+            let first_ok = v[0].is_ascii_uppercase() || v[0] >= 0x80;
+            first_ok && !has(b"@/{}=_0123456789") && v.len() <= 100
+        }
+        "geo_location" => v.iter().any(u8::is_ascii_digit),
+        _ => true,
     }
 }

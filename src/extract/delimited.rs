@@ -1,0 +1,384 @@
+//! CSV, TSV and other delimited exports.
+//!
+//! The delimiter is sniffed (`,` `\t` `;` `|`: the one splitting the first lines into
+//! the same number of fields), quoted fields may hold delimiters, `""` and newlines,
+//! and a first row of identifier-like names is taken as the header: it names each
+//! field and gives context to bare numbers. Records are read one at a time (bounded
+//! by `MAX_RECORD`); the first `infer::SAMPLE` records are held back until each
+//! column's type has been inferred from them.
+
+use super::infer::{self, ColumnInference};
+use super::{FieldScanner, FindingBuilder, FindingSink, Place};
+use std::io::{self, BufRead};
+use std::ops::Range;
+
+/// Longest record (an unclosed quote would otherwise swallow the file).
+const MAX_RECORD: usize = 16 << 20;
+
+/// One field: its bytes in the record buffer and where it starts in the file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Field {
+    range: Range<usize>,
+    line: u64,
+    column: u64,
+}
+
+/// One record: its text and fields.
+#[derive(Debug, Clone, Default)]
+struct Record {
+    text: Vec<u8>,
+    fields: Vec<Field>,
+}
+
+/// Counts delimiters outside quotes on one line.
+fn count_outside_quotes(line: &[u8], delim: u8) -> usize {
+    let mut quoted = false;
+    line.iter()
+        .filter(|&&b| {
+            if b == b'"' {
+                quoted = !quoted;
+            }
+            b == delim && !quoted
+        })
+        .count()
+}
+
+/// The delimiter that splits the first lines most consistently, if any does.
+pub fn sniff_delimiter(head: &[u8]) -> Option<u8> {
+    let lines: Vec<&[u8]> = head
+        .split(|&b| b == b'\n')
+        .take(20)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let lines = if lines.len() > 1 && !head.ends_with(b"\n") {
+        &lines[..lines.len() - 1]
+    } else {
+        &lines[..]
+    };
+    let mut best: Option<(u8, usize)> = None;
+    for delim in [b',', b'\t', b';', b'|'] {
+        let counts: Vec<usize> = lines
+            .iter()
+            .map(|l| count_outside_quotes(l, delim))
+            .collect();
+        let Some(&first) = counts.first() else {
+            continue;
+        };
+        let consistent = counts.iter().filter(|&&c| c == first).count();
+        if first > 0 && consistent * 10 >= counts.len() * 8 {
+            let score = first * consistent;
+            if best.is_none_or(|(_, s)| score > s) {
+                best = Some((delim, score));
+            }
+        }
+    }
+    best.map(|(d, _)| d)
+}
+
+/// A first row of names: every field identifier-like and none a number or a value.
+fn is_header(rec: &Record) -> bool {
+    !rec.fields.is_empty()
+        && rec.fields.iter().all(|f| {
+            let v = &rec.text[f.range.clone()];
+            !v.is_empty()
+                && v.len() <= 64
+                && v[0].is_ascii_alphabetic()
+                && v.iter().all(|b| {
+                    b.is_ascii_alphanumeric()
+                        || matches!(b, b' ' | b'_' | b'-' | b'.' | b'#' | b'(' | b')' | b'/')
+                })
+        })
+}
+
+/// Reads records one at a time, tracking each field's line and column.
+struct RecordReader<R> {
+    reader: R,
+    delim: u8,
+    line_no: u64,
+    bytes: u64,
+    line: Vec<u8>,
+}
+
+impl<R: BufRead> RecordReader<R> {
+    fn next(&mut self, rec: &mut Record) -> io::Result<bool> {
+        rec.text.clear();
+        rec.fields.clear();
+        let mut quoted = false;
+        let mut field_start = 0usize;
+        let mut start_pos = (self.line_no + 1, 1u64);
+        let mut content_start: Option<usize> = None;
+        loop {
+            self.line.clear();
+            let n = self.reader.read_until(b'\n', &mut self.line)?;
+            if n == 0 {
+                if rec.text.is_empty() {
+                    return Ok(false);
+                }
+                break;
+            }
+            self.bytes += n as u64;
+            self.line_no += 1;
+            let line_start = rec.text.len();
+            rec.text.extend_from_slice(&self.line);
+            let mut i = line_start;
+            while i < rec.text.len() {
+                let b = rec.text[i];
+                if quoted {
+                    if b == b'"' {
+                        if rec.text.get(i + 1) == Some(&b'"') {
+                            i += 2;
+                            continue;
+                        }
+                        quoted = false;
+                        // The content ends before the closing quote.
+                        rec.fields.push(Field {
+                            range: content_start.take().unwrap_or(field_start)..i,
+                            line: start_pos.0,
+                            column: start_pos.1,
+                        });
+                    }
+                } else if b == b'"' && i == field_start {
+                    quoted = true;
+                    content_start = Some(i + 1);
+                    start_pos = (self.line_no, (i + 1 - line_start) as u64 + 1);
+                } else if b == self.delim
+                    || b == b'\n'
+                    || (b == b'\r' && rec.text.get(i + 1) == Some(&b'\n'))
+                {
+                    if rec.fields.last().is_none_or(|f| f.range.end < field_start)
+                        || content_start.is_none() && !ends_quoted(rec, field_start)
+                    {
+                        rec.fields.push(Field {
+                            range: field_start..i,
+                            line: start_pos.0,
+                            column: start_pos.1,
+                        });
+                    }
+                    if b == b'\r' {
+                        i += 1;
+                    }
+                    field_start = i + 1;
+                    start_pos = (self.line_no, (i + 1 - line_start) as u64 + 1);
+                }
+                i += 1;
+            }
+            if !quoted || rec.text.len() > MAX_RECORD {
+                break;
+            }
+        }
+        if field_start < rec.text.len() && !ends_quoted(rec, field_start) {
+            rec.fields.push(Field {
+                range: field_start..rec.text.len(),
+                line: start_pos.0,
+                column: start_pos.1,
+            });
+        }
+        Ok(true)
+    }
+}
+
+/// True when the last pushed field was a quoted one starting at `field_start`.
+fn ends_quoted(rec: &Record, field_start: usize) -> bool {
+    rec.fields.last().is_some_and(|f| {
+        f.range.start == field_start + 1 && rec.text.get(field_start) == Some(&b'"')
+    })
+}
+
+/// Scans a delimited file. Returns the bytes read.
+pub fn scan(
+    reader: impl BufRead,
+    delim: u8,
+    builder: &FindingBuilder<'_>,
+    out: &mut dyn FindingSink,
+) -> (u64, io::Result<()>) {
+    let mut rr = RecordReader {
+        reader,
+        delim,
+        line_no: 0,
+        bytes: 0,
+        line: Vec::new(),
+    };
+    let mut header: Option<Vec<String>> = None;
+    let mut fields = FieldScanner::default();
+    let mut inference = ColumnInference::default();
+    let mut held: Vec<Record> = Vec::new();
+    let mut inferred: Option<Vec<Option<String>>> = None;
+    let mut record_no = 0u64;
+    let mut rec = Record::default();
+    let mut first = true;
+    let emit = |rec: &Record,
+                record_no: u64,
+                header: &Option<Vec<String>>,
+                inferred: &[Option<String>],
+                fields: &mut FieldScanner,
+                out: &mut dyn FindingSink| {
+        for (i, f) in rec.fields.iter().enumerate() {
+            let value = &rec.text[f.range.clone()];
+            if value.is_empty() {
+                continue;
+            }
+            let name = header.as_ref().and_then(|h| h.get(i)).map(String::as_str);
+            let ty = inferred.get(i).and_then(|t| t.as_deref());
+            let text = &rec.text;
+            let place_at = |offset: usize| {
+                // Offsets within a field may cross newlines inside quotes.
+                let before = &text[f.range.start..f.range.start + offset];
+                let nl = memchr::memchr_iter(b'\n', before).count() as u64;
+                let column = match memchr::memrchr(b'\n', before) {
+                    Some(p) => (offset - p) as u64,
+                    None => f.column + offset as u64,
+                };
+                Place {
+                    line: f.line + nl,
+                    column,
+                    table: None,
+                    field: name.map(str::to_string),
+                    record: Some(record_no),
+                }
+            };
+            fields.scan(builder, value, name, ty, &place_at, out);
+        }
+    };
+    loop {
+        match rr.next(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => return (rr.bytes, Err(e)),
+        }
+        if first {
+            first = false;
+            if is_header(&rec) {
+                header = Some(
+                    rec.fields
+                        .iter()
+                        .map(|f| {
+                            String::from_utf8_lossy(&rec.text[f.range.clone()])
+                                .trim()
+                                .to_string()
+                        })
+                        .collect(),
+                );
+                continue;
+            }
+        }
+        record_no += 1;
+        match &inferred {
+            Some(types) => emit(&rec, record_no, &header, types, &mut fields, out),
+            None => {
+                for (i, f) in rec.fields.iter().enumerate() {
+                    inference.observe(builder.engine, i, &rec.text[f.range.clone()]);
+                }
+                held.push(std::mem::take(&mut rec));
+                if held.len() >= infer::SAMPLE {
+                    let types = decide(&inference, &held, &header, builder);
+                    let first_no = record_no - held.len() as u64 + 1;
+                    for (k, r) in held.drain(..).enumerate() {
+                        emit(&r, first_no + k as u64, &header, &types, &mut fields, out);
+                    }
+                    inferred = Some(types);
+                }
+            }
+        }
+    }
+    if inferred.is_none() {
+        let types = decide(&inference, &held, &header, builder);
+        let first_no = record_no - held.len() as u64 + 1;
+        for (k, r) in held.drain(..).enumerate() {
+            emit(&r, first_no + k as u64, &header, &types, &mut fields, out);
+        }
+    }
+    (rr.bytes, Ok(()))
+}
+
+fn decide(
+    inference: &ColumnInference,
+    held: &[Record],
+    header: &Option<Vec<String>>,
+    builder: &FindingBuilder<'_>,
+) -> Vec<Option<String>> {
+    let width = held.iter().map(|r| r.fields.len()).max().unwrap_or(0);
+    (0..width)
+        .map(|i| {
+            let name = header.as_ref().and_then(|h| h.get(i)).map(String::as_str);
+            inference.decide(i, &infer::name_types(builder.engine, name))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(text: &str, delim: u8) -> Vec<Vec<(String, u64, u64)>> {
+        let mut rr = RecordReader {
+            reader: text.as_bytes(),
+            delim,
+            line_no: 0,
+            bytes: 0,
+            line: Vec::new(),
+        };
+        let mut rec = Record::default();
+        let mut out = Vec::new();
+        while rr.next(&mut rec).unwrap() {
+            out.push(
+                rec.fields
+                    .iter()
+                    .map(|f| {
+                        (
+                            String::from_utf8_lossy(&rec.text[f.range.clone()]).into_owned(),
+                            f.line,
+                            f.column,
+                        )
+                    })
+                    .collect(),
+            );
+        }
+        out
+    }
+
+    #[test]
+    fn quoted_fields_and_positions() {
+        let text =
+            "id,name,note\n1,\"Doe, Jane\",\"said \"\"hi\"\"\"\n2,Bo,\"two\nlines\"\n3,,x\r\n";
+        let r = records(text, b',');
+        assert_eq!(
+            r[0],
+            [
+                ("id".into(), 1, 1),
+                ("name".into(), 1, 4),
+                ("note".into(), 1, 9)
+            ]
+        );
+        assert_eq!(
+            r[1],
+            [
+                ("1".into(), 2, 1),
+                ("Doe, Jane".into(), 2, 4),
+                ("said \"\"hi\"\"".into(), 2, 16)
+            ]
+        );
+        assert_eq!(
+            r[2],
+            [
+                ("2".into(), 3, 1),
+                ("Bo".into(), 3, 3),
+                ("two\nlines".into(), 3, 7)
+            ]
+        );
+        assert_eq!(
+            r[3],
+            [("3".into(), 5, 1), ("".into(), 5, 3), ("x".into(), 5, 4)]
+        );
+    }
+
+    #[test]
+    fn delimiters() {
+        assert_eq!(sniff_delimiter(b"a,b,c\n1,2,3\n4,5,6\n"), Some(b','));
+        assert_eq!(sniff_delimiter(b"a\tb\n1\t2\n"), Some(b'\t'));
+        assert_eq!(sniff_delimiter(b"a;b;c\n\"1;x\";2;3\n"), Some(b';'));
+        assert_eq!(
+            sniff_delimiter(b"just some text\nwithout structure\n"),
+            None
+        );
+    }
+}
