@@ -242,8 +242,7 @@ impl Engine {
                     rule,
                     start,
                     end,
-                    field.as_ref(),
-                    ctx.inferred,
+                    (field.as_ref(), ctx.inferred),
                     &mut state,
                 ) {
                     emitted.push(rule);
@@ -260,8 +259,7 @@ impl Engine {
         rule_idx: usize,
         start: usize,
         end: usize,
-        field: Option<&NameInfo>,
-        inferred: Option<&str>,
+        (field, inferred): (Option<&NameInfo>, Option<&str>),
         state: &mut ScanState,
     ) -> Option<ValueHit> {
         let rule = &self.rules[rule_idx];

@@ -9,6 +9,7 @@
 //! - the values are not an ID sequence (over half of consecutive numeric values within
 //!   1,000 of each other), and
 //! - the column's name does not say it holds another PII type.
+//!
 //! The inferred type then supports values of T like a matching column name would.
 
 use crate::engine::Engine;
