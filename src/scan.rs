@@ -14,7 +14,7 @@ use crate::engine::Engine;
 use crate::extract::format::{self, Format};
 use crate::extract::sql::dialect::{self, SqlDialect};
 use crate::extract::sql::{SqlExtractor, SqlStats};
-use crate::extract::{FindingBuilder, FindingPolicy, FindingSink, config, delimited, text};
+use crate::extract::{FindingBuilder, FindingPolicy, FindingSink, config, delimited, json, text};
 use crate::finding::{Confidence, Finding, Severity};
 use crate::redact::Fingerprinter;
 use crate::source::decompress;
@@ -561,9 +561,11 @@ fn scan_target(
             &builder,
             &mut counted,
         ),
-        Format::Json | Format::Text => {
-            text::scan_stream(stream, &builder, opts.chunk_size, &mut counted)
+        Format::Json => {
+            let reader = io::BufReader::with_capacity(opts.chunk_size.max(64), stream);
+            json::scan(reader, json::is_json_lines(name), &builder, &mut counted)
         }
+        Format::Text => text::scan_stream(stream, &builder, opts.chunk_size, &mut counted),
     };
     report.bytes = bytes;
     report.scanned = true;

@@ -8,6 +8,7 @@ pub mod config;
 pub mod delimited;
 pub mod format;
 pub mod infer;
+pub mod json;
 pub mod protection;
 pub mod sql;
 pub mod text;

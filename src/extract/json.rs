@@ -1,0 +1,239 @@
+//! JSON documents and JSON Lines (NDJSON), streamed.
+//!
+//! A small tolerant tokenizer reads the input through a buffer and keeps only the
+//! stack of open objects and arrays: every string and number is scanned with its path
+//! (`$.customer.ssn`, arrays as `[*]`) as the field and the key as context. `record` is
+//! the document number in JSON Lines, else the index in the outermost array. Nesting
+//! deeper than `MAX_DEPTH` stops the file with a limit error.
+
+use super::{FieldScanner, FindingBuilder, FindingSink, Place};
+use crate::source::decompress::LimitExceeded;
+use std::io::{self, BufRead};
+
+/// Deepest nesting followed.
+pub const MAX_DEPTH: usize = 1024;
+/// Longest string or number kept for scanning (the rest is read and skipped).
+const MAX_SCALAR: usize = 1 << 20;
+
+enum Frame {
+    Object {
+        key: Option<String>,
+        expect_key: bool,
+    },
+    Array {
+        index: u64,
+    },
+}
+
+struct Tokenizer<'a, 'b> {
+    builder: &'a FindingBuilder<'b>,
+    fields: FieldScanner,
+    stack: Vec<Frame>,
+    /// Top-level documents completed (JSON Lines records).
+    documents: u64,
+    line: u64,
+    column: u64,
+    /// The scalar being read: bytes, start line/column, whether a string.
+    scalar: Option<(Vec<u8>, u64, u64, bool)>,
+    in_string: bool,
+    escape: bool,
+    /// JSON Lines: `record` is the document number.
+    json_lines: bool,
+}
+
+impl Tokenizer<'_, '_> {
+    fn path(&self) -> String {
+        let mut p = String::from("$");
+        for f in &self.stack {
+            match f {
+                Frame::Object { key: Some(k), .. } => {
+                    p.push('.');
+                    p.push_str(k);
+                }
+                Frame::Object { key: None, .. } => {}
+                Frame::Array { .. } => p.push_str("[*]"),
+            }
+        }
+        p
+    }
+
+    fn record(&self) -> Option<u64> {
+        if self.json_lines || self.stack.is_empty() {
+            return Some(self.documents + 1);
+        }
+        self.stack.iter().find_map(|f| match f {
+            Frame::Array { index } => Some(index + 1),
+            _ => None,
+        })
+    }
+
+    /// A complete scalar: a key, or a value to scan.
+    fn scalar_done(&mut self, out: &mut dyn FindingSink) {
+        let Some((bytes, line, column, is_string)) = self.scalar.take() else {
+            return;
+        };
+        if let Some(Frame::Object { key, expect_key }) = self.stack.last_mut() {
+            if *expect_key && is_string {
+                *key = Some(String::from_utf8_lossy(&bytes).into_owned());
+                *expect_key = false;
+                return;
+            }
+        }
+        if !is_string && matches!(bytes.as_slice(), b"true" | b"false" | b"null") {
+            return;
+        }
+        let path = self.path();
+        let record = self.record();
+        let place_at = |offset: usize| Place {
+            line,
+            column: column + offset as u64,
+            table: None,
+            field: Some(path.clone()),
+            record,
+        };
+        self.fields
+            .scan(self.builder, &bytes, Some(&path), None, &place_at, out);
+        if self.stack.is_empty() {
+            self.documents += 1;
+        }
+    }
+
+    fn value_done(&mut self) {
+        if self.stack.is_empty() {
+            self.documents += 1;
+        }
+    }
+
+    fn byte(&mut self, b: u8, out: &mut dyn FindingSink) -> io::Result<()> {
+        if self.in_string {
+            if self.escape {
+                self.escape = false;
+            } else if b == b'\\' {
+                self.escape = true;
+            } else if b == b'"' {
+                self.in_string = false;
+                self.scalar_done(out);
+                return Ok(());
+            }
+            if let Some((buf, ..)) = &mut self.scalar {
+                if buf.len() < MAX_SCALAR {
+                    buf.push(b);
+                }
+            }
+            return Ok(());
+        }
+        let scalar_byte = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'+' | b'.');
+        if self.scalar.is_some() && !scalar_byte {
+            self.scalar_done(out);
+        }
+        match b {
+            b'"' => {
+                self.in_string = true;
+                self.scalar = Some((Vec::new(), self.line, self.column + 1, true));
+            }
+            b'{' | b'[' => {
+                if self.stack.len() >= MAX_DEPTH {
+                    return Err(io::Error::other(LimitExceeded(format!(
+                        "JSON nested deeper than {MAX_DEPTH} levels at line {}; the rest of the file was not scanned",
+                        self.line
+                    ))));
+                }
+                self.stack.push(if b == b'{' {
+                    Frame::Object {
+                        key: None,
+                        expect_key: true,
+                    }
+                } else {
+                    Frame::Array { index: 0 }
+                });
+            }
+            b'}' | b']' => {
+                self.stack.pop();
+                self.value_done();
+            }
+            b',' => match self.stack.last_mut() {
+                Some(Frame::Object { key, expect_key }) => {
+                    *key = None;
+                    *expect_key = true;
+                }
+                Some(Frame::Array { index }) => *index += 1,
+                None => {}
+            },
+            b':' => {
+                if let Some(Frame::Object { expect_key, .. }) = self.stack.last_mut() {
+                    *expect_key = false;
+                }
+            }
+            _ if scalar_byte => match &mut self.scalar {
+                Some((buf, ..)) => {
+                    if buf.len() < MAX_SCALAR {
+                        buf.push(b);
+                    }
+                }
+                None => self.scalar = Some((vec![b], self.line, self.column, false)),
+            },
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// Scans a JSON or JSON Lines input. Returns the bytes read.
+/// `json_lines`: the input is JSON Lines (by its name), so `record` counts documents.
+pub fn scan(
+    mut reader: impl BufRead,
+    json_lines: bool,
+    builder: &FindingBuilder<'_>,
+    out: &mut dyn FindingSink,
+) -> (u64, io::Result<()>) {
+    let mut t = Tokenizer {
+        builder,
+        fields: FieldScanner::default(),
+        stack: Vec::new(),
+        documents: 0,
+        line: 1,
+        column: 0,
+        scalar: None,
+        in_string: false,
+        escape: false,
+        json_lines,
+    };
+    let mut total = 0u64;
+    loop {
+        let buf = match reader.fill_buf() {
+            Ok([]) => break,
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return (total, Err(e)),
+        };
+        let n = buf.len();
+        for &b in buf {
+            if b == b'\n' {
+                if t.in_string {
+                    // Not valid JSON; end the string so one bad quote cannot swallow the file.
+                    t.in_string = false;
+                    t.scalar_done(out);
+                } else if t.scalar.is_some() {
+                    t.scalar_done(out);
+                }
+                t.line += 1;
+                t.column = 0;
+                continue;
+            }
+            t.column += 1;
+            if let Err(e) = t.byte(b, out) {
+                return (total + n as u64, Err(e));
+            }
+        }
+        total += n as u64;
+        reader.consume(n);
+    }
+    t.scalar_done(out);
+    (total, Ok(()))
+}
+
+/// True for `.ndjson` / `.jsonl` names.
+pub fn is_json_lines(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".ndjson") || lower.ends_with(".jsonl")
+}
