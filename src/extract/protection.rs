@@ -124,12 +124,12 @@ pub fn judge(
     if has(PARTIAL_WORDS) || last_n {
         return Protection::Partial;
     }
-    let hashed = has(HASH_WORDS);
-    // Passwords "encrypted" by frameworks are hashes (Devise's encrypted_password is bcrypt).
-    if hashed || (pii_type == "password" && has(ENCRYPTED_WORDS)) {
+    // Names are read literally: `encrypted_password` is encrypted (Devise stores a bcrypt
+    // hash there, attr_encrypted a ciphertext; both are protected).
+    if has(HASH_WORDS) {
         return if weak_marker {
             Protection::WeakHash
-        } else if has(STRONG_HASH_WORDS) || (pii_type == "password" && !hashed) {
+        } else if has(STRONG_HASH_WORDS) {
             Protection::Hashed
         } else if LOW_ENTROPY.contains(&pii_type) {
             Protection::WeakHash
@@ -279,7 +279,7 @@ mod tests {
                 Some("character varying"),
                 None
             ),
-            Protection::Hashed
+            Protection::Encrypted
         );
         assert_eq!(
             judge("password", "password", Some("character varying(40)"), None),
