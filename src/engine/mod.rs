@@ -408,8 +408,7 @@ impl Engine {
         }
     }
 
-    /// Rules with a discriminating validator (not `not_trivial`, which accepts almost
-    /// any number) whose pattern matches all of `value` and whose validator accepts it,
+    /// Rules with a discriminating validator (`Validator::discriminates`) whose pattern matches all of `value` and whose validator accepts it,
     /// context ignored: the evidence column inference counts.
     pub fn whole_value_rules(&self, value: &[u8]) -> Vec<usize> {
         let mut out = Vec::new();
@@ -422,10 +421,7 @@ impl Engine {
         ps.all.which_overlapping_matches(&anchored, &mut set);
         for pid in set.iter() {
             let rule = self.pattern_rule[pid.as_usize()];
-            let Some(validator) = self.rules[rule]
-                .validator
-                .filter(|v| *v != Validator::NotTrivial)
-            else {
+            let Some(validator) = self.rules[rule].validator.filter(|v| v.discriminates()) else {
                 continue;
             };
             if out.contains(&rule) {

@@ -30,37 +30,34 @@ struct Record {
     fields: Vec<Field>,
 }
 
-/// Counts delimiters outside quotes on one line.
-fn count_outside_quotes(line: &[u8], delim: u8) -> usize {
+/// Delimiter counts per record (quotes may span lines) for the first records of `head`;
+/// the last, possibly cut, record is dropped.
+fn counts_per_record(head: &[u8], delim: u8) -> Vec<usize> {
+    let mut counts = Vec::new();
     let mut quoted = false;
-    line.iter()
-        .filter(|&&b| {
-            if b == b'"' {
-                quoted = !quoted;
+    let mut n = 0;
+    for &b in head {
+        match b {
+            b'"' => quoted = !quoted,
+            b'\n' if !quoted => {
+                counts.push(n);
+                n = 0;
+                if counts.len() == 20 {
+                    break;
+                }
             }
-            b == delim && !quoted
-        })
-        .count()
+            _ if b == delim && !quoted => n += 1,
+            _ => {}
+        }
+    }
+    counts
 }
 
-/// The delimiter that splits the first lines most consistently, if any does.
+/// The delimiter that splits the first records most consistently, if any does.
 pub fn sniff_delimiter(head: &[u8]) -> Option<u8> {
-    let lines: Vec<&[u8]> = head
-        .split(|&b| b == b'\n')
-        .take(20)
-        .filter(|l| !l.is_empty())
-        .collect();
-    let lines = if lines.len() > 1 && !head.ends_with(b"\n") {
-        &lines[..lines.len() - 1]
-    } else {
-        &lines[..]
-    };
     let mut best: Option<(u8, usize)> = None;
     for delim in [b',', b'\t', b';', b'|'] {
-        let counts: Vec<usize> = lines
-            .iter()
-            .map(|l| count_outside_quotes(l, delim))
-            .collect();
+        let counts = counts_per_record(head, delim);
         let Some(&first) = counts.first() else {
             continue;
         };

@@ -124,12 +124,15 @@ pub fn is_limit(e: &io::Error) -> bool {
 /// the inner format can be guessed from it.
 pub fn inner_name(name: &str) -> &str {
     let mut n = name;
-    for ext in [".gz", ".gzip", ".zst", ".zstd", ".bz2", ".xz", ".tgz"] {
-        if n.len() > ext.len() && n.to_ascii_lowercase().ends_with(ext) {
-            n = &n[..n.len() - ext.len()];
+    'strip: loop {
+        for ext in [".gz", ".gzip", ".zst", ".zstd", ".bz2", ".xz"] {
+            if n.len() > ext.len() && n.to_ascii_lowercase().ends_with(ext) {
+                n = &n[..n.len() - ext.len()];
+                continue 'strip;
+            }
         }
+        return n;
     }
-    n
 }
 
 #[cfg(test)]
@@ -207,6 +210,7 @@ mod tests {
     fn inner_names() {
         assert_eq!(inner_name("exports/users.csv.gz"), "exports/users.csv");
         assert_eq!(inner_name("dump.sql.zst"), "dump.sql");
+        assert_eq!(inner_name("m.csv.gz.gz"), "m.csv");
         assert_eq!(inner_name("plain.txt"), "plain.txt");
     }
 }

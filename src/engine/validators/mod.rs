@@ -79,6 +79,13 @@ impl Validator {
         }
     }
 
+    /// True when a value passing this validator is strong evidence of its type on its
+    /// own: a checksum or strict structure. `not_trivial` accepts almost any number and
+    /// `birth_date` any date, so neither can tell a column's type from its values.
+    pub fn discriminates(self) -> bool {
+        !matches!(self, Validator::NotTrivial | Validator::BirthDate)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Validator::UsSsn => "us_ssn",
