@@ -25,6 +25,9 @@ pub enum DiagnosticKind {
     Unsupported,
     /// piiscan itself failed on this input (a bug: please report it).
     InternalError,
+    /// Some statements could not be parsed and were read leniently instead (a note:
+    /// nothing was skipped).
+    ParseFallback,
     /// A resource limit stopped the scan of this input part-way (decompressed size,
     /// compression ratio, nesting depth).
     LimitExceeded,
@@ -57,6 +60,7 @@ impl DiagnosticKind {
             DiagnosticKind::Unsupported => "unsupported",
             DiagnosticKind::InternalError => "internal_error",
             DiagnosticKind::LimitExceeded => "limit_exceeded",
+            DiagnosticKind::ParseFallback => "parse_fallback",
         }
     }
 }

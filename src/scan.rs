@@ -543,6 +543,17 @@ fn scan_target(
                 io::BufReader::with_capacity(opts.chunk_size.max(64), stream),
                 &mut counted,
             );
+            if sql.stats.ddl_fallback > 0 {
+                report.diagnostics.push(diag(
+                    DiagnosticKind::ParseFallback,
+                    format!(
+                        "{} of {} DDL statements were not understood by the SQL parser ({} dialect) and were read by the lenient column reader",
+                        sql.stats.ddl_fallback,
+                        sql.stats.ddl_fallback + sql.stats.ddl_parsed,
+                        sql.stats.dialect
+                    ),
+                ));
+            }
             report.sql = Some(sql.stats);
             r
         }

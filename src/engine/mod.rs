@@ -437,6 +437,38 @@ impl Engine {
         out
     }
 
+    /// The name rule for what a free-text column comment says the column holds
+    /// (`'Social security number of the insured'` → `ssn-column`). Runs of 4 down to 1
+    /// words are joined as an identifier (`social_security_number`) and classified by
+    /// the name rules; the run's last word must be an acronym (`SSN`) or at least 5
+    /// letters long, so prose like "pass-through" or "the pin" does not count.
+    pub fn classify_comment(&self, comment: &str) -> Option<usize> {
+        let raw: Vec<&str> = comment
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .take(64)
+            .collect();
+        for n in (1..=4).rev() {
+            for win in raw.windows(n) {
+                // Name rules accept any prefix (`customer_ssn`), so the last word decides.
+                let last = win[n - 1];
+                let acronym = last.len() >= 2 && last.chars().all(|c| c.is_ascii_uppercase());
+                if !acronym && last.chars().count() < 5 {
+                    continue;
+                }
+                let name = win.join("_").to_lowercase();
+                if let Some(h) = self
+                    .classify_name(&name)
+                    .into_iter()
+                    .find(|h| h.confidence == Confidence::High)
+                {
+                    return Some(h.rule);
+                }
+            }
+        }
+        None
+    }
+
     /// The name rule whose values are PII by name alone (`values_are_pii`), if `name`
     /// matches one with high confidence.
     pub fn value_rule_for_name(&self, name: &str) -> Option<usize> {
@@ -535,5 +567,24 @@ mod tests {
         assert_eq!(best("first_name").as_deref(), Some("person_name"));
         assert_eq!(best("ip_address").as_deref(), Some("ip_address"));
         assert_eq!(best("session_id"), None);
+        let by_comment = |c: &str| e.classify_comment(c).map(|r| e.rule(r).pii_type.clone());
+        assert_eq!(
+            by_comment("Social security number of the insured").as_deref(),
+            Some("ssn")
+        );
+        assert_eq!(
+            by_comment("SSN, stored for payroll").as_deref(),
+            Some("ssn")
+        );
+        assert_eq!(
+            by_comment("Customer date of birth").as_deref(),
+            Some("date_of_birth")
+        );
+        assert_eq!(
+            by_comment("IP address of the last login").as_deref(),
+            Some("ip_address")
+        );
+        assert_eq!(by_comment("pass-through flag, see the pin docs"), None);
+        assert_eq!(by_comment("Loyalty card tier"), None);
     }
 }

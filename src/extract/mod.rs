@@ -105,10 +105,25 @@ pub struct Declaration<'a> {
 }
 
 impl FindingBuilder<'_> {
-    /// Column / key findings for a declaration, one per name rule that matches it,
-    /// with protection judged and severity adjusted for it.
-    pub fn declarations(&self, decl: Declaration<'_>, place: Place, out: &mut dyn FindingSink) {
-        let hits: Vec<NameHit> = self.engine.classify_name(decl.name);
+    /// Column / key findings for a declaration, one per name rule that matches its name
+    /// (or, when the name says nothing, its comment), with protection judged and
+    /// severity adjusted for it. Returns how many findings were made.
+    pub fn declarations(
+        &self,
+        decl: Declaration<'_>,
+        place: Place,
+        out: &mut dyn FindingSink,
+    ) -> usize {
+        let mut hits: Vec<NameHit> = self.engine.classify_name(decl.name);
+        if hits.is_empty() {
+            if let Some(rule) = decl.comment.and_then(|c| self.engine.classify_comment(c)) {
+                hits.push(NameHit {
+                    rule,
+                    confidence: Confidence::Medium,
+                });
+            }
+        }
+        let mut made = 0;
         // One finding per PII type: the best-scoring rule of each.
         let mut seen_types: Vec<&str> = Vec::new();
         for hit in hits {
@@ -158,7 +173,9 @@ impl FindingBuilder<'_> {
                 fingerprint,
                 value: None,
             });
+            made += 1;
         }
+        made
     }
 }
 

@@ -135,6 +135,8 @@ pub struct SqlExtractor<'a, 'b> {
     /// Rows seen so far per table (`record` numbers continue across statements).
     records: HashMap<String, u64>,
     copy: Option<CopyState>,
+    /// Columns already reported from their declaration (table key, column).
+    reported: std::collections::HashSet<(String, String)>,
     /// Column types inferred from values, per table.
     inferred: HashMap<String, Vec<Option<String>>>,
     fields: FieldScanner,
@@ -150,6 +152,7 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
             tables: HashMap::new(),
             records: HashMap::new(),
             copy: None,
+            reported: Default::default(),
             inferred: HashMap::new(),
             fields: FieldScanner::default(),
             stats: SqlStats {
@@ -265,7 +268,38 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
                 field: Some(c.name.clone()),
                 record: None,
             };
-            self.builder.declarations(decl, place, out);
+            if self.builder.declarations(decl, place, out) > 0 {
+                self.reported
+                    .insert((table_key(&c.table), c.name.to_ascii_lowercase()));
+            }
+        }
+        // `COMMENT ON COLUMN t.c IS '…'`: a column not reported by its name may be by its comment.
+        for (table, column, comment) in &result.comments {
+            if self
+                .reported
+                .contains(&(table_key(table), column.to_ascii_lowercase()))
+            {
+                continue;
+            }
+            let offset = memchr::memmem::find(text, column.as_bytes()).unwrap_or(0);
+            let (line, col) = map.at(offset);
+            let decl = Declaration {
+                kind: FindingKind::Column,
+                name: column,
+                declared_type: None,
+                comment: Some(comment),
+            };
+            let place = Place {
+                line,
+                column: col,
+                table: Some(table.clone()),
+                field: Some(column.clone()),
+                record: None,
+            };
+            if self.builder.declarations(decl, place, out) > 0 {
+                self.reported
+                    .insert((table_key(table), column.to_ascii_lowercase()));
+            }
         }
     }
 
