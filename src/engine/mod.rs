@@ -46,12 +46,18 @@ impl CompiledRule {
     }
 }
 
+/// A field name classified once (`Engine::field_name`), so that scanning each value
+/// of a column does not classify its name again.
+pub struct FieldName {
+    info: NameInfo,
+}
+
 /// The structural context of a scanned buffer, given by the extractor.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Clone, Copy, Default)]
 pub struct FieldContext<'a> {
     /// Column, header or key name the bytes sit under; `None` for free text, where
     /// an inline `key: value` name is looked for instead.
-    pub name: Option<&'a str>,
+    pub name: Option<&'a FieldName>,
     /// The PII type the field's column was inferred to hold from its values
     /// (`extract::infer`); supports rules of that type like a matching name would.
     pub inferred: Option<&'a str>,
@@ -201,7 +207,7 @@ impl Engine {
         mut on_hit: impl FnMut(ValueHit),
     ) {
         let Some(ps) = &self.patterns else { return };
-        let field = ctx.name.map(|n| self.name_info(n));
+        let field = ctx.name.map(|n| &n.info);
         let mut set = regex_automata::PatternSet::new(ps.all.pattern_len());
         let mut candidates: Vec<(usize, usize)> = Vec::new();
         let mut emitted: Vec<usize> = Vec::new();
@@ -237,14 +243,9 @@ impl Engine {
                 {
                     continue;
                 }
-                if let Some(hit) = self.evaluate(
-                    hay,
-                    rule,
-                    start,
-                    end,
-                    (field.as_ref(), ctx.inferred),
-                    &mut state,
-                ) {
+                if let Some(hit) =
+                    self.evaluate(hay, rule, start, end, (field, ctx.inferred), &mut state)
+                {
                     emitted.push(rule);
                     on_hit(hit);
                 }
@@ -345,6 +346,13 @@ impl Engine {
             confidence,
             key,
         })
+    }
+
+    /// Classifies a field name for `FieldContext::name`.
+    pub fn field_name(&self, name: &str) -> FieldName {
+        FieldName {
+            info: self.name_info(name),
+        }
     }
 
     fn name_info(&self, name: &str) -> NameInfo {

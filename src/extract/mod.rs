@@ -13,7 +13,7 @@ pub mod protection;
 pub mod sql;
 pub mod text;
 
-use crate::engine::{Engine, FieldContext, NameHit, ValueHit};
+use crate::engine::{Engine, FieldContext, FieldName, NameHit, ValueHit};
 use crate::finding::{ColumnInfo, Confidence, Finding, FindingKind, Location};
 use crate::redact::{self, Fingerprinter};
 use std::collections::HashMap;
@@ -184,7 +184,8 @@ impl FindingBuilder<'_> {
 /// names whose every value is PII (`values_are_pii`). Caches name lookups per field.
 #[derive(Default)]
 pub struct FieldScanner {
-    by_name: HashMap<String, Option<usize>>,
+    /// Per field name: its classification, and the by-name value rule if any.
+    names: HashMap<String, (FieldName, Option<usize>)>,
 }
 
 impl FieldScanner {
@@ -200,26 +201,28 @@ impl FieldScanner {
     ) {
         let engine = builder.engine;
         let mut types_found: Vec<usize> = Vec::new();
-        engine.scan(
-            value,
-            0..value.len(),
-            FieldContext {
-                name: field,
-                inferred,
-            },
-            |hit| {
-                types_found.push(hit.rule);
-                if let Some(f) = builder.value(&hit, value, place_at(hit.start)) {
-                    out.finding(f);
-                }
-            },
-        );
-        let Some(field) = field else { return };
-        let rule = *self
-            .by_name
-            .entry(field.to_string())
-            .or_insert_with(|| engine.value_rule_for_name(field));
-        let Some(rule) = rule else { return };
+        let named = field.map(|f| {
+            if !self.names.contains_key(f) {
+                self.names.insert(
+                    f.to_string(),
+                    (engine.field_name(f), engine.value_rule_for_name(f)),
+                );
+            }
+            &self.names[f]
+        });
+        let ctx = FieldContext {
+            name: named.map(|(n, _)| n),
+            inferred,
+        };
+        engine.scan(value, 0..value.len(), ctx, |hit| {
+            types_found.push(hit.rule);
+            if let Some(f) = builder.value(&hit, value, place_at(hit.start)) {
+                out.finding(f);
+            }
+        });
+        let Some(rule) = named.and_then(|(_, r)| *r) else {
+            return;
+        };
         let pii_type = &engine.rule(rule).pii_type;
         if types_found
             .iter()

@@ -67,11 +67,16 @@ impl Reporter for JsonReporter {
 /// Each line is an object with a `type`: `finding`, `diagnostic`, then one `summary`.
 pub struct JsonlReporter {
     tool: ToolInfo,
+    /// One line is serialized here, then written in one call.
+    line: Vec<u8>,
 }
 
 impl JsonlReporter {
     pub fn new(tool: ToolInfo) -> Self {
-        JsonlReporter { tool }
+        JsonlReporter {
+            tool,
+            line: Vec::with_capacity(512),
+        }
     }
 }
 
@@ -87,9 +92,11 @@ enum Line<'a> {
     },
 }
 
-fn write_line(out: &mut dyn Write, line: &Line<'_>) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, line)?;
-    out.write_all(b"\n")
+fn write_line(buf: &mut Vec<u8>, out: &mut dyn Write, line: &Line<'_>) -> io::Result<()> {
+    buf.clear();
+    serde_json::to_writer(&mut *buf, line)?;
+    buf.push(b'\n');
+    out.write_all(buf)
 }
 
 impl Reporter for JsonlReporter {
@@ -100,20 +107,21 @@ impl Reporter for JsonlReporter {
         out: &mut dyn Write,
     ) -> io::Result<()> {
         for f in findings {
-            write_line(out, &Line::Finding(f))?;
+            write_line(&mut self.line, out, &Line::Finding(f))?;
         }
         Ok(())
     }
 
     fn file_done(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()> {
         for d in &report.diagnostics {
-            write_line(out, &Line::Diagnostic(d))?;
+            write_line(&mut self.line, out, &Line::Diagnostic(d))?;
         }
         Ok(())
     }
 
     fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
         write_line(
+            &mut self.line,
             out,
             &Line::Summary {
                 schema_version: SCHEMA_VERSION,
