@@ -554,7 +554,7 @@ mod tests {
             text,
             0..9,
             FieldContext {
-                name: Some("customers.tax_id"),
+                name: Some(&e.field_name("customers.tax_id")),
                 inferred: None,
             },
             |h| out.push(e.rule(h.rule).id.clone()),
