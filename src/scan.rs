@@ -14,7 +14,9 @@ use crate::engine::Engine;
 use crate::extract::format::{self, Format};
 use crate::extract::sql::dialect::{self, SqlDialect};
 use crate::extract::sql::{SqlExtractor, SqlStats};
-use crate::extract::{FindingBuilder, FindingPolicy, FindingSink, config, delimited, json, text};
+use crate::extract::{
+    FindingBuilder, FindingPolicy, FindingSink, config, delimited, json, text, xml,
+};
 use crate::finding::{Confidence, Finding, Severity};
 use crate::redact::Fingerprinter;
 use crate::source::decompress;
@@ -576,6 +578,11 @@ fn scan_target(
             let reader = io::BufReader::with_capacity(opts.chunk_size.max(64), stream);
             json::scan(reader, json::is_json_lines(name), &builder, &mut counted)
         }
+        Format::Xml => xml::scan(
+            io::BufReader::with_capacity(opts.chunk_size.max(64), stream),
+            &builder,
+            &mut counted,
+        ),
         Format::Text => text::scan_stream(stream, &builder, opts.chunk_size, &mut counted),
     };
     report.bytes = bytes;

@@ -332,3 +332,52 @@ fn sql_column_of_ssns_with_a_neutral_name_is_inferred() {
         && x.2 == i as u64 + 2
         && x.4 == "us-ssn"));
 }
+
+#[test]
+fn xml_element_and_attribute_paths() {
+    let xml = "<?xml version=\"1.0\"?>\n<!DOCTYPE config [ <!ENTITY boom \"536-22-8119\"> ]>\n<!-- <ssn>148-09-7731</ssn> in a comment is still a comment -->\n<config xmlns:h=\"urn:hr\">\n  <admin email=\"ops-lead@billing-co.net\">\n    <h:ssn>536-22-8119</h:ssn>\n    <note><![CDATA[ssn: 402713356]]></note>\n  </admin>\n  <users><user tax_id=\"148097731\"/><user tax_id=\"287654321\"/></users>\n</config>\n";
+    let dir = tempfile::tempdir().unwrap();
+    let f = write(dir.path(), "app.config", xml);
+    let (doc, _) = scan_json(&[f.to_str().unwrap()]);
+    let col = |needle: &str| position_of(xml, needle).1;
+    assert_eq!(
+        located(&doc),
+        [
+            (
+                "config.admin.@email".into(),
+                None,
+                5,
+                col("ops-lead"),
+                "email".into()
+            ),
+            (
+                "config.admin.ssn".into(),
+                None,
+                6,
+                col("536-22-8119</h:ssn>"),
+                "us-ssn".into()
+            ),
+            (
+                "config.admin.note".into(),
+                None,
+                7,
+                col("402713356"),
+                "us-ssn".into()
+            ),
+            (
+                "config.users.user.@tax_id".into(),
+                None,
+                9,
+                col("148097731"),
+                "us-ssn".into()
+            ),
+            (
+                "config.users.user.@tax_id".into(),
+                None,
+                9,
+                col("287654321"),
+                "us-ssn".into()
+            ),
+        ]
+    );
+}

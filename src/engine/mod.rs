@@ -281,21 +281,21 @@ impl Engine {
             memchr::memrchr(b'\n', &hay[floor..start]).map_or(floor, |p| floor + p + 1);
         let line_end = memchr::memchr(b'\n', &hay[end..ceiling]).map_or(ceiling, |p| end + p);
         let mut key = None;
-        let name_support = match field {
-            Some(info) => self.support(info, rule_idx),
-            None => match context::inline_key(hay, line_start, start) {
-                Some((ks, ke)) => {
-                    key = Some((ks, ke));
-                    let name = &hay[ks..ke];
-                    if state.inline.as_ref().is_none_or(|(n, _)| n != name) {
-                        let info = self.name_info(&String::from_utf8_lossy(name));
-                        state.inline = Some((name.to_vec(), info));
-                    }
-                    let (_, info) = state.inline.as_ref().expect("just set");
-                    self.support(info, rule_idx)
+        // The field's own name decides when it says something; otherwise (free text, or a
+        // neutral name such as `note`) an inline key in the text (`ssn: …`) may.
+        let field_support = field.map_or(NameSupport::Neutral, |info| self.support(info, rule_idx));
+        let name_support = match (field_support, context::inline_key(hay, line_start, start)) {
+            (NameSupport::Neutral, Some((ks, ke))) => {
+                key = field.is_none().then_some((ks, ke));
+                let name = &hay[ks..ke];
+                if state.inline.as_ref().is_none_or(|(n, _)| n != name) {
+                    let info = self.name_info(&String::from_utf8_lossy(name));
+                    state.inline = Some((name.to_vec(), info));
                 }
-                None => NameSupport::Neutral,
-            },
+                let (_, info) = state.inline.as_ref().expect("just set");
+                self.support(info, rule_idx)
+            }
+            (support, _) => support,
         };
         let name_support =
             if name_support == NameSupport::Neutral && inferred == Some(rule.pii_type.as_str()) {

@@ -12,6 +12,8 @@ pub enum Format {
     Json,
     /// YAML, TOML, `.env`, INI and Java `.properties` files.
     Config,
+    /// XML configuration files and exports.
+    Xml,
     /// Everything else: logs, plain text, unknown formats.
     Text,
 }
@@ -44,10 +46,14 @@ pub fn detect(name: &str, head: &[u8]) -> Format {
         "yml" | "yaml" | "toml" | "env" | "ini" | "cfg" | "conf" | "properties" => {
             return Format::Config;
         }
+        "xml" | "config" | "xsd" | "plist" => return Format::Xml,
         _ => {}
     }
     if looks_like_sql(head) {
         return Format::Sql;
+    }
+    if head.trim_ascii_start().starts_with(b"<?xml") {
+        return Format::Xml;
     }
     let first = head.iter().find(|b| !b.is_ascii_whitespace());
     if matches!(first, Some(b'{') | Some(b'[')) && looks_like_json(head) {

@@ -12,6 +12,7 @@ pub mod json;
 pub mod protection;
 pub mod sql;
 pub mod text;
+pub mod xml;
 
 use crate::engine::{Engine, FieldContext, FieldName, NameHit, ValueHit};
 use crate::finding::{ColumnInfo, Confidence, Finding, FindingKind, Location};

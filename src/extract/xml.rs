@@ -1,0 +1,295 @@
+//! XML configuration files and exports, streamed.
+//!
+//! A small reader, not a DOM: it keeps the stack of open elements and scans each text
+//! node and attribute value with its element path as the field
+//! (`customers.customer.ssn`, attributes as `customer.@ssn`). DOCTYPE declarations are
+//! skipped, never expanded (no entity bombs, no external entities).
+
+use super::{FieldScanner, FindingBuilder, FindingSink, Place};
+use crate::source::decompress::LimitExceeded;
+use std::io::{self, BufRead};
+
+/// Deepest nesting followed.
+pub const MAX_DEPTH: usize = 1024;
+/// Longest text or attribute value kept for scanning.
+const MAX_SCALAR: usize = 1 << 20;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum State {
+    Text,
+    /// After `<`, deciding what follows.
+    Open,
+    StartName,
+    EndName,
+    InTag,
+    AttrName,
+    /// After `=`, before the opening quote.
+    AttrEq,
+    AttrValue(u8),
+    /// `<!--`, `<![CDATA[`, `<!DOCTYPE`, `<?`: skipped until the terminator.
+    Skip(&'static [u8]),
+    CData,
+}
+
+struct Reader<'a, 'b> {
+    builder: &'a FindingBuilder<'b>,
+    fields: FieldScanner,
+    stack: Vec<String>,
+    state: State,
+    name: Vec<u8>,
+    attr: Vec<u8>,
+    /// Text or attribute value being read, with its start line and column.
+    value: Vec<u8>,
+    start: (u64, u64),
+    /// Recent bytes, to find multi-byte terminators (`-->`, `]]>`, `?>`).
+    tail: Vec<u8>,
+    self_closing: bool,
+    line: u64,
+    column: u64,
+}
+
+impl Reader<'_, '_> {
+    fn path(&self, extra: Option<&str>) -> String {
+        let mut p = self.stack.join(".");
+        if let Some(e) = extra {
+            if !p.is_empty() {
+                p.push('.');
+            }
+            p.push_str(e);
+        }
+        p
+    }
+
+    fn emit(&mut self, path: String, out: &mut dyn FindingSink) {
+        let value = std::mem::take(&mut self.value);
+        let start = value
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(value.len());
+        if start == value.len() {
+            return;
+        }
+        // The start position is that of the first byte; skip leading blanks for it.
+        let lead = &value[..start];
+        let nl = lead.iter().filter(|b| **b == b'\n').count() as u64;
+        let base_col = match lead.iter().rposition(|b| *b == b'\n') {
+            Some(p) => (start - p) as u64,
+            None => self.start.1 + start as u64,
+        };
+        let base_line = self.start.0 + nl;
+        let trimmed = &value[start..];
+        let place_at = |offset: usize| {
+            let before = &trimmed[..offset];
+            let more = before.iter().filter(|b| **b == b'\n').count() as u64;
+            let column = match before.iter().rposition(|b| *b == b'\n') {
+                Some(p) => (offset - p) as u64,
+                None => base_col + offset as u64,
+            };
+            Place {
+                line: base_line + more,
+                column,
+                table: None,
+                field: Some(path.clone()),
+                record: None,
+            }
+        };
+        self.fields
+            .scan(self.builder, trimmed, Some(&path), None, &place_at, out);
+    }
+
+    fn push_value(&mut self, b: u8) {
+        if self.value.len() < MAX_SCALAR {
+            self.value.push(b);
+        }
+    }
+
+    fn byte(&mut self, b: u8, out: &mut dyn FindingSink) -> io::Result<()> {
+        match self.state.clone() {
+            State::Text => {
+                if b == b'<' {
+                    let path = self.path(None);
+                    self.emit(path, out);
+                    self.state = State::Open;
+                } else {
+                    if self.value.is_empty() {
+                        self.start = (self.line, self.column);
+                    }
+                    self.push_value(b);
+                }
+            }
+            State::Open => {
+                self.name.clear();
+                self.tail.clear();
+                self.state = match b {
+                    b'/' => State::EndName,
+                    b'?' => State::Skip(b"?>"),
+                    b'!' => {
+                        self.tail.push(b);
+                        State::Skip(b"")
+                    }
+                    _ => {
+                        self.name.push(b);
+                        State::StartName
+                    }
+                };
+            }
+            State::Skip(term) if term.is_empty() => {
+                // Decide between comment, CDATA and DOCTYPE from the first bytes.
+                self.tail.push(b);
+                if self.tail == b"!--" {
+                    self.state = State::Skip(b"-->");
+                    self.tail.clear();
+                } else if self.tail == b"![CDATA[" {
+                    self.state = State::CData;
+                    self.tail.clear();
+                } else if !b"![CDATA[".starts_with(&self.tail) && !b"!--".starts_with(&self.tail) {
+                    self.state = State::Skip(b">");
+                    self.tail.clear();
+                }
+            }
+            State::Skip(term) => {
+                self.tail.push(b);
+                if self.tail.ends_with(term) {
+                    self.tail.clear();
+                    self.state = State::Text;
+                } else if self.tail.len() > 16 {
+                    self.tail.drain(..8);
+                }
+            }
+            State::CData => {
+                if self.value.is_empty() && self.tail.is_empty() {
+                    self.start = (self.line, self.column);
+                }
+                self.tail.push(b);
+                self.push_value(b);
+                if self.tail.ends_with(b"]]>") {
+                    self.value.truncate(self.value.len().saturating_sub(3));
+                    self.tail.clear();
+                    self.state = State::Text;
+                } else if self.tail.len() > 16 {
+                    self.tail.drain(..8);
+                }
+            }
+            State::StartName => {
+                if b.is_ascii_whitespace() || b == b'>' || b == b'/' {
+                    if self.stack.len() >= MAX_DEPTH {
+                        return Err(io::Error::other(LimitExceeded(format!(
+                            "XML nested deeper than {MAX_DEPTH} levels at line {}; the rest of the file was not scanned",
+                            self.line
+                        ))));
+                    }
+                    self.stack.push(local_name(&self.name));
+                    self.self_closing = false;
+                    self.state = State::InTag;
+                    return self.byte(b, out);
+                }
+                self.name.push(b);
+            }
+            State::EndName => {
+                if b == b'>' {
+                    let name = local_name(&self.name);
+                    if let Some(pos) = self.stack.iter().rposition(|n| *n == name) {
+                        self.stack.truncate(pos);
+                    }
+                    self.state = State::Text;
+                } else if !b.is_ascii_whitespace() {
+                    self.name.push(b);
+                }
+            }
+            State::InTag => match b {
+                b'>' => {
+                    if self.self_closing {
+                        self.stack.pop();
+                    }
+                    self.state = State::Text;
+                }
+                b'/' => self.self_closing = true,
+                _ if b.is_ascii_whitespace() => {}
+                _ => {
+                    self.self_closing = false;
+                    self.attr.clear();
+                    self.attr.push(b);
+                    self.state = State::AttrName;
+                }
+            },
+            State::AttrName => match b {
+                b'=' => self.state = State::AttrEq,
+                b'>' | b'/' => {
+                    self.state = State::InTag;
+                    return self.byte(b, out);
+                }
+                _ if b.is_ascii_whitespace() => {}
+                _ => self.attr.push(b),
+            },
+            State::AttrEq => {
+                if b == b'"' || b == b'\'' {
+                    self.value.clear();
+                    self.start = (self.line, self.column + 1);
+                    self.state = State::AttrValue(b);
+                }
+            }
+            State::AttrValue(q) => {
+                if b == q {
+                    let path = self.path(Some(&format!("@{}", local_name(&self.attr))));
+                    self.emit(path, out);
+                    self.state = State::InTag;
+                } else {
+                    self.push_value(b);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// An element or attribute name without its namespace prefix (`ns:ssn` → `ssn`).
+fn local_name(raw: &[u8]) -> String {
+    let s = String::from_utf8_lossy(raw);
+    s.rsplit(':').next().unwrap_or(&s).to_string()
+}
+
+/// Scans an XML input. Returns the bytes read.
+pub fn scan(
+    mut reader: impl BufRead,
+    builder: &FindingBuilder<'_>,
+    out: &mut dyn FindingSink,
+) -> (u64, io::Result<()>) {
+    let mut r = Reader {
+        builder,
+        fields: FieldScanner::default(),
+        stack: Vec::new(),
+        state: State::Text,
+        name: Vec::new(),
+        attr: Vec::new(),
+        value: Vec::new(),
+        start: (1, 1),
+        tail: Vec::new(),
+        self_closing: false,
+        line: 1,
+        column: 0,
+    };
+    let mut total = 0u64;
+    loop {
+        let buf = match reader.fill_buf() {
+            Ok([]) => break,
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return (total, Err(e)),
+        };
+        let n = buf.len();
+        for &b in buf {
+            if b == b'\n' {
+                r.line += 1;
+                r.column = 0;
+            } else {
+                r.column += 1;
+            }
+            if let Err(e) = r.byte(b, out) {
+                return (total + n as u64, Err(e));
+            }
+        }
+        total += n as u64;
+        reader.consume(n);
+    }
+    (total, Ok(()))
+}
