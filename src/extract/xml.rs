@@ -133,7 +133,7 @@ impl Reader<'_, '_> {
                     }
                 };
             }
-            State::Skip(term) if term.is_empty() => {
+            State::Skip([]) => {
                 // Decide between comment, CDATA and DOCTYPE from the first bytes.
                 self.tail.push(b);
                 if self.tail == b"!--" {
