@@ -38,7 +38,7 @@ pub struct ColumnInference {
 
 impl ColumnInference {
     pub fn observe(&mut self, engine: &Engine, column: usize, value: &[u8]) {
-        let v = trim(value);
+        let v = value.trim_ascii();
         if v.is_empty() || v.eq_ignore_ascii_case(b"null") || v == b"\\N" {
             return;
         }
@@ -87,18 +87,6 @@ impl ColumnInference {
         let _ = n;
         (name_types.is_empty() || name_types.contains(&t.as_str())).then(|| t.clone())
     }
-}
-
-fn trim(v: &[u8]) -> &[u8] {
-    let s = v
-        .iter()
-        .position(|b| !b.is_ascii_whitespace())
-        .unwrap_or(v.len());
-    let e = v
-        .iter()
-        .rposition(|b| !b.is_ascii_whitespace())
-        .map_or(s, |p| p + 1);
-    &v[s..e]
 }
 
 /// PII types a column name says it holds (name rules with high confidence).

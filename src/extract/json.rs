@@ -181,7 +181,7 @@ impl Tokenizer<'_, '_> {
 /// Scans a JSON or JSON Lines input. Returns the bytes read.
 /// `json_lines`: the input is JSON Lines (by its name), so `record` counts documents.
 pub fn scan(
-    mut reader: impl BufRead,
+    reader: impl BufRead,
     json_lines: bool,
     builder: &FindingBuilder<'_>,
     out: &mut dyn FindingSink,
@@ -198,35 +198,21 @@ pub fn scan(
         escape: false,
         json_lines,
     };
-    let mut total = 0u64;
-    loop {
-        let buf = match reader.fill_buf() {
-            Ok([]) => break,
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return (total, Err(e)),
-        };
-        let n = buf.len();
-        for &b in buf {
-            if b == b'\n' {
-                if t.in_string {
-                    // Not valid JSON; end the string so one bad quote cannot swallow the file.
-                    t.in_string = false;
-                    t.scalar_done(out);
-                } else if t.scalar.is_some() {
-                    t.scalar_done(out);
-                }
-                t.line += 1;
-                t.column = 0;
-                continue;
+    let (total, result) = super::for_each_byte(reader, |b, line, column| {
+        t.line = line;
+        t.column = column;
+        if b == b'\n' {
+            if t.in_string {
+                // Not valid JSON; end the string so one bad quote cannot swallow the file.
+                t.in_string = false;
             }
-            t.column += 1;
-            if let Err(e) = t.byte(b, out) {
-                return (total + n as u64, Err(e));
-            }
+            t.scalar_done(out);
+            return Ok(());
         }
-        total += n as u64;
-        reader.consume(n);
+        t.byte(b, out)
+    });
+    if result.is_err() {
+        return (total, result);
     }
     t.scalar_done(out);
     (total, Ok(()))

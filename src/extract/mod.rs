@@ -19,6 +19,38 @@ use crate::finding::{ColumnInfo, Confidence, Finding, FindingKind, Location};
 use crate::redact::{self, Fingerprinter};
 use std::collections::HashMap;
 
+/// Feeds every byte of `reader` to `on_byte` with its 1-based line and column (the
+/// newline itself is reported at column 0 of the next line). Stops at the first error
+/// from `on_byte`. Returns the bytes read.
+pub fn for_each_byte(
+    mut reader: impl std::io::BufRead,
+    mut on_byte: impl FnMut(u8, u64, u64) -> std::io::Result<()>,
+) -> (u64, std::io::Result<()>) {
+    let (mut line, mut column, mut total) = (1u64, 0u64, 0u64);
+    loop {
+        let buf = match reader.fill_buf() {
+            Ok([]) => return (total, Ok(())),
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return (total, Err(e)),
+        };
+        let n = buf.len();
+        for &b in buf {
+            if b == b'\n' {
+                line += 1;
+                column = 0;
+            } else {
+                column += 1;
+            }
+            if let Err(e) = on_byte(b, line, column) {
+                return (total + n as u64, Err(e));
+            }
+        }
+        total += n as u64;
+        reader.consume(n);
+    }
+}
+
 /// Where extractors put findings as they find them (streamed, never collected per file).
 pub trait FindingSink {
     fn finding(&mut self, finding: Finding);

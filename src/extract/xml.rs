@@ -250,7 +250,7 @@ fn local_name(raw: &[u8]) -> String {
 
 /// Scans an XML input. Returns the bytes read.
 pub fn scan(
-    mut reader: impl BufRead,
+    reader: impl BufRead,
     builder: &FindingBuilder<'_>,
     out: &mut dyn FindingSink,
 ) -> (u64, io::Result<()>) {
@@ -268,28 +268,9 @@ pub fn scan(
         line: 1,
         column: 0,
     };
-    let mut total = 0u64;
-    loop {
-        let buf = match reader.fill_buf() {
-            Ok([]) => break,
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return (total, Err(e)),
-        };
-        let n = buf.len();
-        for &b in buf {
-            if b == b'\n' {
-                r.line += 1;
-                r.column = 0;
-            } else {
-                r.column += 1;
-            }
-            if let Err(e) = r.byte(b, out) {
-                return (total + n as u64, Err(e));
-            }
-        }
-        total += n as u64;
-        reader.consume(n);
-    }
-    (total, Ok(()))
+    super::for_each_byte(reader, |b, line, column| {
+        r.line = line;
+        r.column = column;
+        r.byte(b, out)
+    })
 }

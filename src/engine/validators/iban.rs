@@ -99,21 +99,24 @@ pub fn is_valid(candidate: &[u8]) -> bool {
     if compact.len() != len || !compact[2..4].iter().all(u8::is_ascii_digit) {
         return false;
     }
-    // Move the first four characters to the end, letters become 10..35, mod 97 must be 1.
-    let mut rem: u32 = 0;
-    for &b in compact[4..].iter().chain(&compact[..4]) {
+    // Move the first four characters to the end; mod 97 must be 1.
+    mod97(compact[4..].iter().chain(&compact[..4]).copied()) == 1
+}
+
+/// ISO 7064 mod 97-10 over digits and letters (A=10 … Z=35).
+pub fn mod97(chars: impl Iterator<Item = u8>) -> u32 {
+    chars.fold(0, |rem, b| {
         let v = if b.is_ascii_digit() {
             u32::from(b - b'0')
         } else {
-            u32::from(b - b'A') + 10
+            u32::from(b.to_ascii_uppercase() - b'A') + 10
         };
-        rem = if v >= 10 {
+        if v >= 10 {
             (rem * 100 + v) % 97
         } else {
             (rem * 10 + v) % 97
-        };
-    }
-    rem == 1
+        }
+    })
 }
 
 #[cfg(test)]
@@ -123,19 +126,7 @@ mod tests {
 
     /// Computes the two check digits for a country and BBAN (ISO 13616).
     fn with_check_digits(country: &str, bban: &str) -> String {
-        let mut rem: u32 = 0;
-        for b in bban.bytes().chain(country.bytes()).chain(*b"00") {
-            let v = if b.is_ascii_digit() {
-                u32::from(b - b'0')
-            } else {
-                u32::from(b - b'A') + 10
-            };
-            rem = if v >= 10 {
-                (rem * 100 + v) % 97
-            } else {
-                (rem * 10 + v) % 97
-            };
-        }
+        let rem = mod97(bban.bytes().chain(country.bytes()).chain(*b"00"));
         format!("{country}{:02}{bban}", 98 - rem)
     }
 

@@ -40,18 +40,6 @@ pub struct Splitter {
     in_copy: bool,
 }
 
-fn trim(b: &[u8]) -> &[u8] {
-    let s = b
-        .iter()
-        .position(|c| !c.is_ascii_whitespace())
-        .unwrap_or(b.len());
-    let e = b
-        .iter()
-        .rposition(|c| !c.is_ascii_whitespace())
-        .map_or(s, |p| p + 1);
-    &b[s..e.max(s)]
-}
-
 fn starts_with_ci(hay: &[u8], needle: &[u8]) -> bool {
     hay.len() >= needle.len() && hay[..needle.len()].eq_ignore_ascii_case(needle)
 }
@@ -95,17 +83,17 @@ impl Splitter {
             }
             return;
         }
-        if self.state == State::Normal && trim(&self.buf).is_empty() {
-            let t = trim(content);
+        if self.state == State::Normal && self.buf.trim_ascii().is_empty() {
+            let t = content.trim_ascii();
             if starts_with_ci(t, b"delimiter ") {
-                let d = trim(&t[10..]);
+                let d = &t[10..].trim_ascii();
                 if !d.is_empty() {
                     self.delimiter = d.to_vec();
                 }
                 return;
             }
         }
-        if self.state == State::Normal && trim(content).eq_ignore_ascii_case(b"go") {
+        if self.state == State::Normal && content.trim_ascii().eq_ignore_ascii_case(b"go") {
             self.finish_statement(emit);
             return;
         }
@@ -249,7 +237,7 @@ impl Splitter {
                 .position(|c| !c.is_ascii_whitespace())
                 .unwrap_or(self.buf.len());
             let text = &self.buf[lead..];
-            if !trim(text).is_empty() {
+            if !text.trim_ascii().is_empty() {
                 emit(Item::Statement { text, line, column });
             }
         }
