@@ -155,6 +155,16 @@ pub struct Location {
     pub record: Option<u64>,
 }
 
+/// Whether a finding sits in structured storage (a column, a field, a key) or in free
+/// text (a log line, a comment), which decides what storage location it belongs to.
+/// Internal: not part of the JSON contract.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Scope {
+    #[default]
+    Structured,
+    FreeText,
+}
+
 /// One reported occurrence of PII.
 ///
 /// Never holds the raw value unless the user asked for `--show-values`.
@@ -176,4 +186,6 @@ pub struct Finding {
     /// The unmasked value, only with `--show-values`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    #[serde(skip)]
+    pub scope: Scope,
 }

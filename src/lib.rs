@@ -6,6 +6,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod aggregate;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;
@@ -13,6 +14,7 @@ pub mod engine;
 pub mod extract;
 pub mod finding;
 pub mod redact;
+pub mod remediate;
 pub mod report;
 pub mod rules;
 pub mod scan;

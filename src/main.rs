@@ -3,13 +3,18 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{CommandFactory, Parser};
+use piiscan::aggregate::Aggregator;
 use piiscan::cli::{Cli, Command, RuleArgs, RulesCommand, ScanArgs, When};
 use piiscan::config::{self, KeySource, PrivateFile};
 use piiscan::engine::Engine;
-use piiscan::report::{self, ToolInfo};
+use piiscan::extract::format::{self, Format};
+use piiscan::remediate;
+use piiscan::report::{self, Outcome, ToolInfo};
 use piiscan::rules::{RuleSet, check};
+use piiscan::scan::ScanEvent;
 use piiscan::scan::{self, Progress, ScanOptions};
 use piiscan::source::WalkOptions;
+use piiscan::source::decompress::inner_name;
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -130,6 +135,13 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
     };
     let progress = Progress::default();
     let done = AtomicBool::new(false);
+    let remediation_text: std::collections::HashMap<&str, &str> = set
+        .rules
+        .iter()
+        .filter_map(|r| Some((r.def.id.as_str(), r.def.remediation.as_deref()?)))
+        .collect();
+    let mut aggregator = Aggregator::default();
+    let mut config_cache: (String, bool) = (String::new(), false);
     let summary = std::thread::scope(|s| {
         if show_progress {
             s.spawn(|| progress_loop(&progress, &done));
@@ -139,15 +151,38 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
             &engine,
             &fingerprinter,
             show_progress.then_some(&progress),
-            |event| reporter.event(event, &mut *sink_out),
+            |event| {
+                if let ScanEvent::Findings { findings, .. } = &event {
+                    for f in findings.iter() {
+                        if config_cache.0 != f.location.path {
+                            config_cache =
+                                (f.location.path.clone(), is_config_file(&f.location.path));
+                        }
+                        aggregator.add(
+                            f,
+                            remediation_text.get(f.rule_id.as_str()).copied(),
+                            config_cache.1,
+                        );
+                    }
+                }
+                reporter.event(event, &mut *sink_out)
+            },
         );
         done.store(true, Ordering::Relaxed);
         result
     })
     .context("cannot write the report")?;
+    let exposures = aggregator.finish();
+    let remediation = remediate::plan(&exposures);
+    let outcome = Outcome {
+        summary,
+        exposures,
+        remediation,
+    };
     reporter
-        .finish(&summary, &mut *sink_out)
+        .finish(&outcome, &mut *sink_out)
         .context("cannot write the report")?;
+    let summary = outcome.summary;
     sink_out.flush()?;
     drop(sink_out);
     if let Some(f) = file_out {
@@ -170,6 +205,14 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         0
     };
     Ok(ExitCode::from(code))
+}
+
+/// True when a path is a configuration file, whose fields are keys.
+fn is_config_file(path: &str) -> bool {
+    matches!(
+        format::detect(inner_name(path), b""),
+        Format::Config | Format::Xml
+    )
 }
 
 /// Redraws one status line on stderr until the scan is done.

@@ -371,6 +371,7 @@ pub fn scan(
                 continue;
             }
             let place_at = |offset: usize| Place {
+                free_text: false,
                 line: line_no,
                 column: (s.range.start + offset) as u64 + 1,
                 table: None,

@@ -226,6 +226,7 @@ pub fn scan(
                     None => f.column + offset as u64,
                 };
                 Place {
+                    free_text: false,
                     line: f.line + nl,
                     column,
                     table: None,

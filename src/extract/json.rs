@@ -85,6 +85,7 @@ impl Tokenizer<'_, '_> {
         let path = self.path();
         let record = self.record();
         let place_at = |offset: usize| Place {
+            free_text: false,
             line,
             column: column + offset as u64,
             table: None,

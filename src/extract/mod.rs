@@ -15,7 +15,7 @@ pub mod text;
 pub mod xml;
 
 use crate::engine::{Engine, FieldContext, FieldName, NameHit, ValueHit};
-use crate::finding::{ColumnInfo, Confidence, Finding, FindingKind, Location};
+use crate::finding::{ColumnInfo, Confidence, Finding, FindingKind, Location, Scope};
 use crate::redact::{self, Fingerprinter};
 use std::collections::HashMap;
 
@@ -85,6 +85,8 @@ pub struct Place {
     pub table: Option<String>,
     pub field: Option<String>,
     pub record: Option<u64>,
+    /// True in free text (logs, SQL comments): the file is the storage location.
+    pub free_text: bool,
 }
 
 impl FindingBuilder<'_> {
@@ -123,6 +125,11 @@ impl FindingBuilder<'_> {
                 .policy
                 .show_values
                 .then(|| String::from_utf8_lossy(raw).into_owned()),
+            scope: if place.free_text {
+                Scope::FreeText
+            } else {
+                Scope::Structured
+            },
         })
     }
 }
@@ -205,6 +212,7 @@ impl FindingBuilder<'_> {
                 evidence: crate::redact::escape_control(&evidence),
                 fingerprint,
                 value: None,
+                scope: Scope::Structured,
             });
             made += 1;
         }

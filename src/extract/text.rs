@@ -150,6 +150,7 @@ fn scan_window(
                 line: cursor.line,
                 column,
                 field,
+                free_text: true,
                 ..Place::default()
             };
             if let Some(f) = builder.value(&hit, buf, place) {

@@ -86,6 +86,7 @@ impl Reader<'_, '_> {
                 None => base_col + offset as u64,
             };
             Place {
+                free_text: false,
                 line: base_line + more,
                 column,
                 table: None,

@@ -1,8 +1,10 @@
 //! `--format json` (one document) and `--format jsonl` (one object per line).
 
-use super::{Reporter, ToolInfo};
+use super::{Outcome, Reporter, ToolInfo};
+use crate::aggregate::Exposure;
 use crate::diagnostic::Diagnostic;
 use crate::finding::Finding;
+use crate::remediate::RemediationItem;
 use crate::scan::{FileReport, Summary};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -15,6 +17,8 @@ struct Document<'a> {
     schema_version: u32,
     tool: &'a ToolInfo,
     findings: &'a [Finding],
+    exposures: &'a [Exposure],
+    remediation: &'a [RemediationItem],
     diagnostics: &'a [Diagnostic],
     summary: &'a Summary,
 }
@@ -51,13 +55,15 @@ impl Reporter for JsonReporter {
         Ok(())
     }
 
-    fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+    fn finish(&mut self, outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
         let doc = Document {
             schema_version: SCHEMA_VERSION,
             tool: &self.tool,
             findings: &self.findings,
+            exposures: &outcome.exposures,
+            remediation: &outcome.remediation,
             diagnostics: &self.diagnostics,
-            summary,
+            summary: &outcome.summary,
         };
         serde_json::to_writer_pretty(&mut *out, &doc)?;
         writeln!(out)
@@ -85,6 +91,8 @@ impl JsonlReporter {
 enum Line<'a> {
     Finding(&'a Finding),
     Diagnostic(&'a Diagnostic),
+    Exposure(&'a Exposure),
+    Remediation(&'a RemediationItem),
     Summary {
         schema_version: u32,
         tool: &'a ToolInfo,
@@ -119,7 +127,14 @@ impl Reporter for JsonlReporter {
         Ok(())
     }
 
-    fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+    fn finish(&mut self, outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
+        for e in &outcome.exposures {
+            write_line(&mut self.line, out, &Line::Exposure(e))?;
+        }
+        for r in &outcome.remediation {
+            write_line(&mut self.line, out, &Line::Remediation(r))?;
+        }
+        let summary = &outcome.summary;
         write_line(
             &mut self.line,
             out,

@@ -6,7 +6,9 @@
 pub mod json;
 pub mod text;
 
+use crate::aggregate::Exposure;
 use crate::finding::Finding;
+use crate::remediate::RemediationItem;
 use crate::scan::{FileReport, ScanEvent, Summary};
 use serde::Serialize;
 use std::io::{self, Write};
@@ -40,13 +42,21 @@ impl ToolInfo {
     }
 }
 
+/// Everything known once the scan is over.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    pub summary: Summary,
+    pub exposures: Vec<Exposure>,
+    pub remediation: Vec<RemediationItem>,
+}
+
 pub trait Reporter {
     /// Some findings of the input at `path`, in order (an input may send several batches).
     fn findings(&mut self, path: &str, findings: &[Finding], out: &mut dyn Write)
     -> io::Result<()>;
     /// An input is done (its diagnostics are in `report`).
     fn file_done(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()>;
-    fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()>;
+    fn finish(&mut self, outcome: &Outcome, out: &mut dyn Write) -> io::Result<()>;
 
     fn event(&mut self, event: ScanEvent<'_>, out: &mut dyn Write) -> io::Result<()> {
         match event {

@@ -1,16 +1,19 @@
 //! Human-readable output: findings grouped by file, diagnostics, a summary line.
 
-use super::Reporter;
+use super::{Outcome, Reporter};
 use crate::diagnostic::Diagnostic;
 use crate::finding::{Finding, Severity};
 use crate::redact::escape_control;
-use crate::scan::{FileReport, Summary};
+use crate::scan::FileReport;
 use anstyle::{AnsiColor, Style};
 use std::io::{self, Write};
 
+/// Findings are rendered as they arrive but printed after the remediation list, which
+/// needs the whole scan: text output is for people; use `jsonl` for very large scans.
 pub struct TextReporter {
     color: bool,
     diagnostics: Vec<Diagnostic>,
+    findings: Vec<u8>,
     /// True once the current input's header line is printed.
     in_file: bool,
 }
@@ -20,6 +23,7 @@ impl TextReporter {
         TextReporter {
             color,
             diagnostics: Vec::new(),
+            findings: Vec::new(),
             in_file: false,
         }
     }
@@ -63,8 +67,10 @@ impl Reporter for TextReporter {
         &mut self,
         path: &str,
         findings: &[Finding],
-        out: &mut dyn Write,
+        _out: &mut dyn Write,
     ) -> io::Result<()> {
+        let mut buf = std::mem::take(&mut self.findings);
+        let out = &mut buf;
         if !self.in_file {
             writeln!(
                 out,
@@ -95,18 +101,49 @@ impl Reporter for TextReporter {
                 escape_control(evidence),
             )?;
         }
+        self.findings = buf;
         Ok(())
     }
 
-    fn file_done(&mut self, report: &FileReport, out: &mut dyn Write) -> io::Result<()> {
+    fn file_done(&mut self, report: &FileReport, _out: &mut dyn Write) -> io::Result<()> {
         self.diagnostics.extend(report.diagnostics.iter().cloned());
         if std::mem::take(&mut self.in_file) {
-            writeln!(out)?;
+            self.findings.push(b'\n');
         }
         Ok(())
     }
 
-    fn finish(&mut self, summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
+    fn finish(&mut self, outcome: &Outcome, out: &mut dyn Write) -> io::Result<()> {
+        let summary = &outcome.summary;
+        if !outcome.remediation.is_empty() {
+            writeln!(
+                out,
+                "{}",
+                self.paint(Style::new().bold(), "Remediation, most urgent first")
+            )?;
+            for item in &outcome.remediation {
+                let sev = self.paint(
+                    severity_style(item.severity),
+                    &format!("{:<8}", item.severity.as_str()),
+                );
+                writeln!(
+                    out,
+                    "{:>3}. {sev} {}  [{}; {}; {} value{}]",
+                    item.rank,
+                    escape_control(&item.location),
+                    item.pii_types.join(", "),
+                    item.protection.as_str(),
+                    item.values,
+                    if item.values == 1 { "" } else { "s" }
+                )?;
+                writeln!(out, "       {}", escape_control(&item.action))?;
+            }
+            writeln!(out)?;
+        }
+        if !self.findings.is_empty() {
+            writeln!(out, "{}", self.paint(Style::new().bold(), "Findings"))?;
+            out.write_all(&self.findings)?;
+        }
         if !self.diagnostics.is_empty() {
             writeln!(out, "{}", self.paint(Style::new().bold(), "Diagnostics"))?;
             for d in &self.diagnostics {

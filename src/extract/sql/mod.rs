@@ -262,6 +262,7 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
                 comment: c.comment.as_deref(),
             };
             let place = Place {
+                free_text: false,
                 line: l,
                 column: col,
                 table: Some(c.table.clone()),
@@ -290,6 +291,7 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
                 comment: Some(comment),
             };
             let place = Place {
+                free_text: false,
                 line,
                 column: col,
                 table: Some(table.clone()),
@@ -476,6 +478,7 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
         let place_at = |offset: usize| {
             let (line, column) = map.at(range.start + offset);
             Place {
+                free_text: false,
                 line,
                 column,
                 table: Some(table.to_string()),
@@ -506,6 +509,7 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
                     line,
                     column,
                     field,
+                    free_text: true,
                     ..Place::default()
                 };
                 if let Some(f) = self.builder.value(&hit, text, place) {

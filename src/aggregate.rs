@@ -1,0 +1,436 @@
+//! Exposures: findings joined per storage location.
+//!
+//! A consultant's question is not "which lines match" but "where do we store SSNs":
+//! one exposure per `table.column` (joining the schema, migrations, dumps and live
+//! data that refer to it, with table names normalised for schema prefix, quoting and
+//! case), per field of an export (CSV header, JSON path, XML element), per config key,
+//! or per file for free text (logs). The aggregator keeps counters and a few samples
+//! per location, never every value, so memory grows with locations, not findings.
+
+use crate::finding::{Confidence, Finding, FindingKind, Protection, Scope, Severity};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Files listed per exposure, and masked samples kept.
+const MAX_SIGHTINGS: usize = 10;
+const MAX_SAMPLES: usize = 3;
+
+/// What kind of storage an exposure is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StorageKind {
+    /// A database column (`customers.ssn`), from schemas, dumps or live databases.
+    Column,
+    /// A field of an export file (CSV header, JSON path, XML element).
+    Field,
+    /// A key of a configuration file.
+    ConfigKey,
+    /// Free text: the file itself (logs, notes, SQL comments).
+    File,
+}
+
+/// Where an exposure was seen: a file, the first line there, and how.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Sighting {
+    pub path: String,
+    pub line: u64,
+    /// `column` for a declaration, `value` for stored values.
+    pub kind: FindingKind,
+}
+
+/// One storage location that holds PII.
+#[derive(Debug, Clone, Serialize)]
+pub struct Exposure {
+    /// Stable identity (baselines use it): `column:customers.ssn`,
+    /// `field:exports/users.csv#ssn`, `key:config/app.yml#admin.ssn`, `file:logs/app.log`.
+    pub id: String,
+    pub storage: StorageKind,
+    /// Human-readable place: `customers.ssn`, `exports/users.csv: ssn`, `logs/app.log`.
+    pub location: String,
+    pub pii_types: Vec<String>,
+    /// Values found, per PII type.
+    pub values: BTreeMap<String, u64>,
+    /// True when a schema declares the column.
+    pub declared: bool,
+    /// Declared type, when a schema gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub declared_type: Option<String>,
+    /// How the stored values are protected: the declaration's verdict, or `plaintext`
+    /// when values were found in clear.
+    pub protection: Protection,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub rules: Vec<String>,
+    pub seen_in: Vec<Sighting>,
+    /// A few masked values.
+    pub samples: Vec<String>,
+    /// Remediation text of the rules involved (for the remediation list).
+    #[serde(skip)]
+    pub rule_remediation: Vec<String>,
+}
+
+/// Table names compare without schema prefix, quotes or case (`"Public"."Customers"` = `customers`).
+pub fn normalize_table(table: &str) -> String {
+    let last = table.rsplit('.').next().unwrap_or(table);
+    last.trim_matches(|c| matches!(c, '"' | '`' | '[' | ']'))
+        .to_ascii_lowercase()
+}
+
+/// The exposure a finding belongs to: (id, storage kind, display location).
+pub fn locate(f: &Finding, config_file: bool) -> (String, StorageKind, String) {
+    let loc = &f.location;
+    match (&loc.table, &loc.field) {
+        (Some(table), Some(field)) => {
+            let t = normalize_table(table);
+            let c = field
+                .trim_matches(|c| matches!(c, '"' | '`' | '[' | ']'))
+                .to_ascii_lowercase();
+            (
+                format!("column:{t}.{c}"),
+                StorageKind::Column,
+                format!("{t}.{c}"),
+            )
+        }
+        (None, Some(field)) if f.scope == Scope::Structured => {
+            if config_file {
+                (
+                    format!("key:{}#{field}", loc.path),
+                    StorageKind::ConfigKey,
+                    format!("{}: {field}", loc.path),
+                )
+            } else {
+                (
+                    format!("field:{}#{field}", loc.path),
+                    StorageKind::Field,
+                    format!("{}: {field}", loc.path),
+                )
+            }
+        }
+        _ => (
+            format!("file:{}", loc.path),
+            StorageKind::File,
+            loc.path.clone(),
+        ),
+    }
+}
+
+/// Collects findings into exposures.
+#[derive(Debug, Default)]
+pub struct Aggregator {
+    exposures: BTreeMap<String, Exposure>,
+    /// Per exposure: (path → first sighting) to keep one line per file.
+    sightings: BTreeMap<String, BTreeMap<String, Sighting>>,
+    clear_values: BTreeSet<String>,
+}
+
+impl Aggregator {
+    /// `config_file`: the finding's file is a configuration file (its fields are keys).
+    pub fn add(&mut self, f: &Finding, remediation: Option<&str>, config_file: bool) {
+        let (id, storage, location) = locate(f, config_file);
+        let e = self
+            .exposures
+            .entry(id.clone())
+            .or_insert_with(|| Exposure {
+                id: id.clone(),
+                storage,
+                location,
+                pii_types: Vec::new(),
+                values: BTreeMap::new(),
+                declared: false,
+                declared_type: None,
+                protection: Protection::Unknown,
+                severity: Severity::Info,
+                confidence: Confidence::Low,
+                rules: Vec::new(),
+                seen_in: Vec::new(),
+                samples: Vec::new(),
+                rule_remediation: Vec::new(),
+            });
+        if !e.pii_types.contains(&f.pii_type) {
+            e.pii_types.push(f.pii_type.clone());
+            e.pii_types.sort();
+        }
+        if !e.rules.contains(&f.rule_id) {
+            e.rules.push(f.rule_id.clone());
+            e.rules.sort();
+        }
+        if let Some(r) = remediation.filter(|r| !e.rule_remediation.iter().any(|x| x == r)) {
+            e.rule_remediation.push(r.to_string());
+        }
+        e.confidence = e.confidence.max(f.confidence);
+        match f.kind {
+            FindingKind::Value => {
+                *e.values.entry(f.pii_type.clone()).or_default() += 1;
+                e.severity = e.severity.max(f.severity);
+                if e.samples.len() < MAX_SAMPLES && !e.samples.contains(&f.evidence) {
+                    e.samples.push(f.evidence.clone());
+                }
+                self.clear_values.insert(id.clone());
+            }
+            FindingKind::Column | FindingKind::Key => {
+                e.declared = true;
+                if let Some(c) = &f.column {
+                    e.declared_type = e.declared_type.take().or_else(|| c.declared_type.clone());
+                    // Several declarations (schema, migrations): the weakest protection wins.
+                    e.protection = if e.protection == Protection::Unknown {
+                        c.protection
+                    } else {
+                        e.protection.min(c.protection)
+                    };
+                }
+                e.severity = e.severity.max(f.severity);
+            }
+        }
+        let seen = self.sightings.entry(id).or_default();
+        if !seen.contains_key(&f.location.path) && seen.len() < MAX_SIGHTINGS {
+            seen.insert(
+                f.location.path.clone(),
+                Sighting {
+                    path: f.location.path.clone(),
+                    line: f.location.line,
+                    kind: f.kind,
+                },
+            );
+        }
+    }
+
+    /// Joins export fields into the table column they copy: a file named after a table
+    /// (`exports/customers.csv`, `customers.ndjson.gz`) whose field names a column of
+    /// that table (`ssn`) is the same storage location as `customers.ssn`.
+    fn join_exports(&mut self) {
+        let ids: Vec<String> = self
+            .exposures
+            .keys()
+            .filter(|k| k.starts_with("field:"))
+            .cloned()
+            .collect();
+        for id in ids {
+            let Some((path, field)) = id["field:".len()..].rsplit_once('#') else {
+                continue;
+            };
+            let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
+            let stem = file.split('.').next().unwrap_or(file).to_ascii_lowercase();
+            let leaf = crate::engine::context::leaf(field).to_ascii_lowercase();
+            let column_id = format!("column:{stem}.{leaf}");
+            if !self.exposures.contains_key(&column_id) {
+                continue;
+            }
+            let field_exposure = self.exposures.remove(&id).expect("listed");
+            let sightings = self.sightings.remove(&id).unwrap_or_default();
+            let target = self.exposures.get_mut(&column_id).expect("checked");
+            for (t, n) in field_exposure.values {
+                *target.values.entry(t).or_default() += n;
+            }
+            for t in field_exposure.pii_types {
+                if !target.pii_types.contains(&t) {
+                    target.pii_types.push(t);
+                }
+            }
+            for r in field_exposure.rules {
+                if !target.rules.contains(&r) {
+                    target.rules.push(r);
+                }
+            }
+            target.rules.sort();
+            target.severity = target.severity.max(field_exposure.severity);
+            target.confidence = target.confidence.max(field_exposure.confidence);
+            for sample in field_exposure.samples {
+                if target.samples.len() < MAX_SAMPLES && !target.samples.contains(&sample) {
+                    target.samples.push(sample);
+                }
+            }
+            let seen = self.sightings.entry(column_id.clone()).or_default();
+            for (p, s) in sightings {
+                if seen.len() < MAX_SIGHTINGS {
+                    seen.entry(p).or_insert(s);
+                }
+            }
+            if self.clear_values.remove(&id) {
+                self.clear_values.insert(column_id);
+            }
+        }
+    }
+
+    /// The exposures, in location order. Values found in clear make an exposure
+    /// `plaintext` whatever its declaration says, and give it their severity.
+    pub fn finish(mut self) -> Vec<Exposure> {
+        self.join_exports();
+        for (id, e) in &mut self.exposures {
+            if self.clear_values.contains(id) {
+                e.protection = Protection::Plaintext;
+            } else if !e.declared {
+                e.protection = Protection::Unknown;
+            }
+            e.seen_in = self
+                .sightings
+                .remove(id)
+                .map(|m| m.into_values().collect())
+                .unwrap_or_default();
+        }
+        self.exposures.into_values().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::{ColumnInfo, Location};
+
+    fn finding(
+        path: &str,
+        table: Option<&str>,
+        field: Option<&str>,
+        kind: FindingKind,
+        protection: Option<Protection>,
+    ) -> Finding {
+        Finding {
+            rule_id: "us-ssn".into(),
+            pii_type: "ssn".into(),
+            severity: Severity::Critical,
+            confidence: Confidence::High,
+            kind,
+            location: Location {
+                path: path.into(),
+                line: 3,
+                column: 1,
+                table: table.map(Into::into),
+                field: field.map(Into::into),
+                record: None,
+            },
+            column: protection.map(|p| ColumnInfo {
+                declared_type: Some("varchar(11)".into()),
+                protection: p,
+            }),
+            evidence: "***-**-6789".into(),
+            fingerprint: String::new(),
+            value: None,
+            scope: Scope::Structured,
+        }
+    }
+
+    #[test]
+    fn schema_dump_and_migration_join_on_normalised_names() {
+        let mut a = Aggregator::default();
+        a.add(
+            &finding(
+                "schema.sql",
+                Some("public.customers"),
+                Some("ssn"),
+                FindingKind::Column,
+                Some(Protection::Encrypted),
+            ),
+            None,
+            false,
+        );
+        a.add(
+            &finding(
+                "dump.sql",
+                Some("\"Customers\""),
+                Some("SSN"),
+                FindingKind::Value,
+                None,
+            ),
+            None,
+            false,
+        );
+        a.add(
+            &finding(
+                "dump.sql",
+                Some("customers"),
+                Some("ssn"),
+                FindingKind::Value,
+                None,
+            ),
+            None,
+            false,
+        );
+        let e = a.finish();
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].id, "column:customers.ssn");
+        assert_eq!(e[0].values["ssn"], 2);
+        assert_eq!(
+            e[0].protection,
+            Protection::Plaintext,
+            "values in clear beat the declaration"
+        );
+        assert_eq!(
+            e[0].seen_in
+                .iter()
+                .map(|s| s.path.as_str())
+                .collect::<Vec<_>>(),
+            ["dump.sql", "schema.sql"]
+        );
+    }
+
+    #[test]
+    fn fields_keys_and_files() {
+        let mut a = Aggregator::default();
+        a.add(
+            &finding("x.csv", None, Some("ssn"), FindingKind::Value, None),
+            None,
+            false,
+        );
+        a.add(
+            &finding("app.yml", None, Some("admin.ssn"), FindingKind::Value, None),
+            None,
+            true,
+        );
+        let mut free = finding("app.log", None, Some("ssn"), FindingKind::Value, None);
+        free.scope = Scope::FreeText;
+        a.add(&free, None, false);
+        let ids: Vec<String> = a.finish().into_iter().map(|e| e.id).collect();
+        assert_eq!(
+            ids,
+            ["field:x.csv#ssn", "file:app.log", "key:app.yml#admin.ssn"]
+        );
+    }
+
+    #[test]
+    fn exports_named_after_a_table_join_its_columns() {
+        let mut a = Aggregator::default();
+        a.add(
+            &finding(
+                "db/schema.sql",
+                Some("public.customers"),
+                Some("ssn"),
+                FindingKind::Column,
+                Some(Protection::Plaintext),
+            ),
+            None,
+            false,
+        );
+        a.add(
+            &finding(
+                "exports/customers.csv.gz",
+                None,
+                Some("ssn"),
+                FindingKind::Value,
+                None,
+            ),
+            None,
+            false,
+        );
+        a.add(
+            &finding(
+                "exports/customers.csv.gz",
+                None,
+                Some("notes"),
+                FindingKind::Value,
+                None,
+            ),
+            None,
+            false,
+        );
+        let e = a.finish();
+        let ids: Vec<&str> = e.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "column:customers.ssn",
+                "field:exports/customers.csv.gz#notes"
+            ]
+        );
+        assert_eq!(e[0].seen_in.len(), 2);
+        assert_eq!(e[0].values["ssn"], 1);
+    }
+}
