@@ -183,6 +183,7 @@ mod tests {
     use crate::aggregate::Aggregator;
     use crate::finding::{ColumnInfo, Finding, FindingKind, Location, Scope};
 
+    #[allow(clippy::too_many_arguments)]
     fn f(
         path: &str,
         table: Option<&str>,

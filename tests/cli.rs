@@ -557,7 +557,7 @@ fn many_findings_per_file_stream_in_order_with_any_thread_count() {
         let text = String::from_utf8(out.stdout).unwrap();
         let lines: Vec<String> = text
             .lines()
-            .filter(|l| !l.contains(r#""type":"summary""#))
+            .filter(|l| l.starts_with(r#"{"type":"finding""#))
             .map(String::from)
             .collect();
         lines
