@@ -77,8 +77,9 @@ pub fn normalize_table(table: &str) -> String {
 }
 
 /// The exposure a finding belongs to: (id, storage kind, display location).
-pub fn locate(f: &Finding, config_file: bool) -> (String, StorageKind, String) {
+pub fn locate(f: &Finding) -> (String, StorageKind, String) {
     let loc = &f.location;
+    let config_file = f.scope == Scope::ConfigKey;
     match (&loc.table, &loc.field) {
         (Some(table), Some(field)) => {
             let t = normalize_table(table);
@@ -91,7 +92,7 @@ pub fn locate(f: &Finding, config_file: bool) -> (String, StorageKind, String) {
                 format!("{t}.{c}"),
             )
         }
-        (None, Some(field)) if f.scope == Scope::Structured => {
+        (None, Some(field)) if f.scope != Scope::FreeText => {
             if config_file {
                 (
                     format!("key:{}#{field}", loc.path),
@@ -124,9 +125,8 @@ pub struct Aggregator {
 }
 
 impl Aggregator {
-    /// `config_file`: the finding's file is a configuration file (its fields are keys).
-    pub fn add(&mut self, f: &Finding, remediation: Option<&str>, config_file: bool) {
-        let (id, storage, location) = locate(f, config_file);
+    pub fn add(&mut self, f: &Finding, remediation: Option<&str>) {
+        let (id, storage, location) = locate(f);
         let e = self
             .exposures
             .entry(id.clone())
@@ -377,7 +377,7 @@ mod tests {
         );
         let mut free = finding("app.log", None, Some("ssn"), FindingKind::Value, None);
         free.scope = Scope::FreeText;
-        a.add(&free, None, false);
+        a.add(&free, None);
         let ids: Vec<String> = a.finish().into_iter().map(|e| e.id).collect();
         assert_eq!(
             ids,

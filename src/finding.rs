@@ -160,8 +160,12 @@ pub struct Location {
 /// Internal: not part of the JSON contract.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Scope {
+    /// A column, an export field (CSV header, JSON path, XML element).
     #[default]
     Structured,
+    /// A key of a configuration file.
+    ConfigKey,
+    /// Free text: the file is the storage location.
     FreeText,
 }
 

@@ -7,14 +7,12 @@ use piiscan::aggregate::Aggregator;
 use piiscan::cli::{Cli, Command, RuleArgs, RulesCommand, ScanArgs, When};
 use piiscan::config::{self, KeySource, PrivateFile};
 use piiscan::engine::Engine;
-use piiscan::extract::format::{self, Format};
 use piiscan::remediate;
 use piiscan::report::{self, Outcome, ToolInfo};
 use piiscan::rules::{RuleSet, check};
 use piiscan::scan::ScanEvent;
 use piiscan::scan::{self, Progress, ScanOptions};
 use piiscan::source::WalkOptions;
-use piiscan::source::decompress::inner_name;
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -141,7 +139,6 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         .filter_map(|r| Some((r.def.id.as_str(), r.def.remediation.as_deref()?)))
         .collect();
     let mut aggregator = Aggregator::default();
-    let mut config_cache: (String, bool) = (String::new(), false);
     let summary = std::thread::scope(|s| {
         if show_progress {
             s.spawn(|| progress_loop(&progress, &done));
@@ -154,15 +151,7 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
             |event| {
                 if let ScanEvent::Findings { findings, .. } = &event {
                     for f in findings.iter() {
-                        if config_cache.0 != f.location.path {
-                            config_cache =
-                                (f.location.path.clone(), is_config_file(&f.location.path));
-                        }
-                        aggregator.add(
-                            f,
-                            remediation_text.get(f.rule_id.as_str()).copied(),
-                            config_cache.1,
-                        );
+                        aggregator.add(f, remediation_text.get(f.rule_id.as_str()).copied());
                     }
                 }
                 reporter.event(event, &mut *sink_out)
@@ -205,14 +194,6 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         0
     };
     Ok(ExitCode::from(code))
-}
-
-/// True when a path is a configuration file, whose fields are keys.
-fn is_config_file(path: &str) -> bool {
-    matches!(
-        format::detect(inner_name(path), b""),
-        Format::Config | Format::Xml
-    )
 }
 
 /// Redraws one status line on stderr until the scan is done.

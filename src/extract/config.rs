@@ -6,6 +6,7 @@
 //! field (`production.admin.ssn`, `users[*].ssn`) and the key as context.
 
 use super::{FieldScanner, FindingBuilder, FindingSink, Place};
+use crate::finding::Scope;
 use std::io::{self, BufRead};
 use std::ops::Range;
 
@@ -371,7 +372,7 @@ pub fn scan(
                 continue;
             }
             let place_at = |offset: usize| Place {
-                free_text: false,
+                scope: Scope::ConfigKey,
                 line: line_no,
                 column: (s.range.start + offset) as u64 + 1,
                 table: None,

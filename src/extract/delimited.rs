@@ -9,6 +9,7 @@
 
 use super::infer::{self, ColumnInference};
 use super::{FieldScanner, FindingBuilder, FindingSink, Place};
+use crate::finding::Scope;
 use std::io::{self, BufRead};
 use std::ops::Range;
 
@@ -226,7 +227,7 @@ pub fn scan(
                     None => f.column + offset as u64,
                 };
                 Place {
-                    free_text: false,
+                    scope: Scope::Structured,
                     line: f.line + nl,
                     column,
                     table: None,

@@ -7,6 +7,7 @@
 //! deeper than `MAX_DEPTH` stops the file with a limit error.
 
 use super::{FieldScanner, FindingBuilder, FindingSink, Place};
+use crate::finding::Scope;
 use crate::source::decompress::LimitExceeded;
 use std::io::{self, BufRead};
 
@@ -85,7 +86,7 @@ impl Tokenizer<'_, '_> {
         let path = self.path();
         let record = self.record();
         let place_at = |offset: usize| Place {
-            free_text: false,
+            scope: Scope::Structured,
             line,
             column: column + offset as u64,
             table: None,

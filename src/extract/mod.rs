@@ -85,8 +85,8 @@ pub struct Place {
     pub table: Option<String>,
     pub field: Option<String>,
     pub record: Option<u64>,
-    /// True in free text (logs, SQL comments): the file is the storage location.
-    pub free_text: bool,
+    /// What kind of storage the value is in (decides its exposure).
+    pub scope: Scope,
 }
 
 impl FindingBuilder<'_> {
@@ -125,11 +125,7 @@ impl FindingBuilder<'_> {
                 .policy
                 .show_values
                 .then(|| String::from_utf8_lossy(raw).into_owned()),
-            scope: if place.free_text {
-                Scope::FreeText
-            } else {
-                Scope::Structured
-            },
+            scope: place.scope,
         })
     }
 }

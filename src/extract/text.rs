@@ -7,6 +7,7 @@
 
 use super::{FindingBuilder, FindingSink, Place};
 use crate::engine::FieldContext;
+use crate::finding::Scope;
 use std::io::{self, Read};
 
 /// Default read size.
@@ -150,7 +151,7 @@ fn scan_window(
                 line: cursor.line,
                 column,
                 field,
-                free_text: true,
+                scope: Scope::FreeText,
                 ..Place::default()
             };
             if let Some(f) = builder.value(&hit, buf, place) {

@@ -6,6 +6,7 @@
 //! skipped, never expanded (no entity bombs, no external entities).
 
 use super::{FieldScanner, FindingBuilder, FindingSink, Place};
+use crate::finding::Scope;
 use crate::source::decompress::LimitExceeded;
 use std::io::{self, BufRead};
 
@@ -86,7 +87,7 @@ impl Reader<'_, '_> {
                 None => base_col + offset as u64,
             };
             Place {
-                free_text: false,
+                scope: Scope::ConfigKey,
                 line: base_line + more,
                 column,
                 table: None,

@@ -16,6 +16,7 @@ use super::infer::{self, ColumnInference};
 use super::{Declaration, FieldScanner, FindingBuilder, FindingSink, Place};
 use crate::engine::FieldContext;
 use crate::finding::FindingKind;
+use crate::finding::Scope;
 use dialect::SqlDialect;
 use serde::Serialize;
 use split::{Item, Splitter};
@@ -262,7 +263,7 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
                 comment: c.comment.as_deref(),
             };
             let place = Place {
-                free_text: false,
+                scope: Scope::Structured,
                 line: l,
                 column: col,
                 table: Some(c.table.clone()),
@@ -291,7 +292,7 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
                 comment: Some(comment),
             };
             let place = Place {
-                free_text: false,
+                scope: Scope::Structured,
                 line,
                 column: col,
                 table: Some(table.clone()),
@@ -478,7 +479,7 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
         let place_at = |offset: usize| {
             let (line, column) = map.at(range.start + offset);
             Place {
-                free_text: false,
+                scope: Scope::Structured,
                 line,
                 column,
                 table: Some(table.to_string()),
@@ -509,7 +510,7 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
                     line,
                     column,
                     field,
-                    free_text: true,
+                    scope: Scope::FreeText,
                     ..Place::default()
                 };
                 if let Some(f) = self.builder.value(&hit, text, place) {
