@@ -320,7 +320,6 @@ mod tests {
                 Some(Protection::Encrypted),
             ),
             None,
-            false,
         );
         a.add(
             &finding(
@@ -331,7 +330,6 @@ mod tests {
                 None,
             ),
             None,
-            false,
         );
         a.add(
             &finding(
@@ -342,7 +340,6 @@ mod tests {
                 None,
             ),
             None,
-            false,
         );
         let e = a.finish();
         assert_eq!(e.len(), 1);
@@ -368,12 +365,10 @@ mod tests {
         a.add(
             &finding("x.csv", None, Some("ssn"), FindingKind::Value, None),
             None,
-            false,
         );
         a.add(
             &finding("app.yml", None, Some("admin.ssn"), FindingKind::Value, None),
             None,
-            true,
         );
         let mut free = finding("app.log", None, Some("ssn"), FindingKind::Value, None);
         free.scope = Scope::FreeText;
@@ -397,7 +392,6 @@ mod tests {
                 Some(Protection::Plaintext),
             ),
             None,
-            false,
         );
         a.add(
             &finding(
@@ -408,7 +402,6 @@ mod tests {
                 None,
             ),
             None,
-            false,
         );
         a.add(
             &finding(
@@ -419,7 +412,6 @@ mod tests {
                 None,
             ),
             None,
-            false,
         );
         let e = a.finish();
         let ids: Vec<&str> = e.iter().map(|e| e.id.as_str()).collect();

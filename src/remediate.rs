@@ -234,7 +234,6 @@ mod tests {
                 Scope::Structured,
             ),
             None,
-            false,
         );
         a.add(
             &f(
@@ -248,7 +247,6 @@ mod tests {
                 Scope::Structured,
             ),
             None,
-            false,
         );
         for _ in 0..500 {
             a.add(
@@ -263,7 +261,6 @@ mod tests {
                     Scope::FreeText,
                 ),
                 None,
-                false,
             );
         }
         let plan = plan(&a.finish());
