@@ -366,10 +366,9 @@ mod tests {
             &finding("x.csv", None, Some("ssn"), FindingKind::Value, None),
             None,
         );
-        a.add(
-            &finding("app.yml", None, Some("admin.ssn"), FindingKind::Value, None),
-            None,
-        );
+        let mut key = finding("app.yml", None, Some("admin.ssn"), FindingKind::Value, None);
+        key.scope = Scope::ConfigKey;
+        a.add(&key, None);
         let mut free = finding("app.log", None, Some("ssn"), FindingKind::Value, None);
         free.scope = Scope::FreeText;
         a.add(&free, None);
