@@ -304,6 +304,7 @@ mod tests {
             evidence: "***-**-6789".into(),
             fingerprint: String::new(),
             value: None,
+            suppressed: None,
             scope: Scope::Structured,
         }
     }

@@ -146,6 +146,17 @@ pub struct ScanArgs {
     #[arg(long, value_enum, default_value_t = FailOn::High)]
     pub fail_on: FailOn,
 
+    /// Accept the exposures in this baseline file: they are left out of reports and the
+    /// exit code, so only new ones fail a CI run.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Write a baseline of everything this scan finds to FILE (mode 0600).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// List findings the baseline accepts too, marked `suppressed`.
+    #[arg(long)]
+    pub show_suppressed: bool,
+
     /// Worker threads (0: one per core).
     #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]
     pub threads: usize,

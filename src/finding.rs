@@ -190,6 +190,9 @@ pub struct Finding {
     /// The unmasked value, only with `--show-values`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// Why a finding that is reported anyway (`--show-suppressed`) is accepted: `baseline`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<String>,
     #[serde(skip)]
     pub scope: Scope,
 }

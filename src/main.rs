@@ -84,6 +84,12 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
             "piiscan: warning: no fingerprint key file could be read or created; fingerprints will differ between runs (use --fingerprint-key-file)"
         );
     }
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(piiscan::baseline::Baseline::load)
+        .transpose()?
+        .map(std::sync::Arc::new);
     let opts = ScanOptions {
         inputs: args.paths.clone(),
         walk: WalkOptions {
@@ -98,6 +104,9 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         min_confidence: args.min_confidence.into(),
         show_values: args.show_values,
         sql_dialect: args.sql_dialect,
+        baseline,
+        show_suppressed: args.show_suppressed,
+        collect_baseline: args.write_baseline.is_some(),
         decompress: piiscan::source::decompress::Limits {
             max_output: args.max_decompressed_size,
             max_ratio: args.max_compression_ratio,
@@ -150,7 +159,7 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
             show_progress.then_some(&progress),
             |event| {
                 if let ScanEvent::Findings { findings, .. } = &event {
-                    for f in findings.iter() {
+                    for f in findings.iter().filter(|f| f.suppressed.is_none()) {
                         aggregator.add(f, remediation_text.get(f.rule_id.as_str()).copied());
                     }
                 }
@@ -161,6 +170,18 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         result
     })
     .context("cannot write the report")?;
+    if let Some(path) = &args.write_baseline {
+        let mut file = PrivateFile::create(path)?;
+        file.write_all(piiscan::baseline::Baseline::render(&summary.baseline_entries).as_bytes())?;
+        file.commit()?;
+        if !args.quiet {
+            eprintln!(
+                "piiscan: wrote baseline {} ({} entries)",
+                path.display(),
+                summary.baseline_entries.len()
+            );
+        }
+    }
     let exposures = aggregator.finish();
     let remediation = remediate::plan(&exposures);
     let outcome = Outcome {

@@ -192,6 +192,7 @@ mod tests {
         sev: Severity,
         kind: FindingKind,
         prot: Option<Protection>,
+        suppressed: None,
         scope: Scope,
     ) -> Finding {
         Finding {

@@ -9,6 +9,7 @@
 //! of findings. The worker on the lowest unfinished file never waits, so the scan
 //! always progresses.
 
+use crate::baseline::{Baseline, Entry};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::engine::Engine;
 use crate::extract::format::{self, Format};
@@ -48,6 +49,12 @@ pub struct ScanOptions {
     pub sql_dialect: Option<SqlDialect>,
     /// Bounds on decompressed inputs.
     pub decompress: decompress::Limits,
+    /// Findings this baseline accepts are left out (counted in `summary.suppressed`).
+    pub baseline: Option<std::sync::Arc<Baseline>>,
+    /// Pass suppressed findings on anyway, marked `"suppressed": "baseline"`.
+    pub show_suppressed: bool,
+    /// Collect the baseline entries of every finding (for `--write-baseline`).
+    pub collect_baseline: bool,
 }
 
 impl Default for ScanOptions {
@@ -65,6 +72,9 @@ impl Default for ScanOptions {
             show_values: false,
             sql_dialect: None,
             decompress: decompress::Limits::default(),
+            baseline: None,
+            show_suppressed: false,
+            collect_baseline: false,
         }
     }
 }
@@ -128,6 +138,11 @@ pub struct Summary {
     pub diagnostics: u64,
     /// True when some input could not be read fully or exceeded a limit.
     pub incomplete: bool,
+    /// Findings left out because the baseline accepts them.
+    pub suppressed: u64,
+    /// Baseline entries of every finding, when collected (`--write-baseline`).
+    #[serde(skip)]
+    pub baseline_entries: std::collections::BTreeSet<crate::baseline::Entry>,
     /// How each SQL file was read (statements parsed by sqlparser or by the fallback).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sql: Vec<SqlCoverage>,
@@ -136,6 +151,7 @@ pub struct Summary {
 
 impl Summary {
     fn add_findings(&mut self, findings: &[Finding]) {
+        let findings: Vec<&Finding> = findings.iter().filter(|f| f.suppressed.is_none()).collect();
         self.findings += findings.len() as u64;
         for f in findings {
             *self.findings_by_severity.entry(f.severity).or_default() += 1;
@@ -310,7 +326,7 @@ pub fn run(
                 drop(tx);
             });
         });
-        result = order_events(rx, seq, &mut summary, &mut sink);
+        result = order_events(rx, seq, opts, &mut summary, &mut sink);
         // On a sink error, let blocked workers finish: they only wait for the head.
         seq.advance_to(usize::MAX);
     });
@@ -323,6 +339,7 @@ pub fn run(
 fn order_events(
     rx: Receiver<Msg>,
     seq: &Sequencer,
+    opts: &ScanOptions,
     summary: &mut Summary,
     sink: &mut impl FnMut(ScanEvent<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
@@ -330,11 +347,42 @@ fn order_events(
     let mut pending: BTreeMap<usize, (Vec<Vec<Finding>>, Option<FileReport>)> = BTreeMap::new();
     let mut result = Ok(());
     let mut emit = |summary: &mut Summary, ev: ScanEvent<'_>| -> io::Result<()> {
-        match &ev {
-            ScanEvent::Findings { findings, .. } => summary.add_findings(findings),
-            ScanEvent::Finished(r) => summary.add_file(r),
+        match ev {
+            ScanEvent::Findings { path, findings } => {
+                if opts.collect_baseline {
+                    summary
+                        .baseline_entries
+                        .extend(findings.iter().map(Entry::of));
+                }
+                let Some(baseline) = &opts.baseline else {
+                    summary.add_findings(findings);
+                    return sink(ev);
+                };
+                let mut kept = Vec::with_capacity(findings.len());
+                for f in findings {
+                    if !baseline.accepts(f) {
+                        kept.push(f.clone());
+                    } else {
+                        summary.suppressed += 1;
+                        if opts.show_suppressed {
+                            kept.push(Finding {
+                                suppressed: Some("baseline".into()),
+                                ..f.clone()
+                            });
+                        }
+                    }
+                }
+                summary.add_findings(&kept);
+                sink(ScanEvent::Findings {
+                    path,
+                    findings: &kept,
+                })
+            }
+            ScanEvent::Finished(r) => {
+                summary.add_file(r);
+                sink(ev)
+            }
         }
-        sink(ev)
     };
     for msg in rx {
         if result.is_err() {

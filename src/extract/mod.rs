@@ -125,6 +125,7 @@ impl FindingBuilder<'_> {
                 .policy
                 .show_values
                 .then(|| String::from_utf8_lossy(raw).into_owned()),
+            suppressed: None,
             scope: place.scope,
         })
     }
@@ -208,6 +209,7 @@ impl FindingBuilder<'_> {
                 evidence: crate::redact::escape_control(&evidence),
                 fingerprint,
                 value: None,
+                suppressed: None,
                 scope: Scope::Structured,
             });
             made += 1;

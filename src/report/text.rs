@@ -175,8 +175,13 @@ impl Reporter for TextReporter {
         };
         writeln!(
             out,
-            "{} findings{detail} in {} files scanned ({}), {} skipped, {} diagnostics, {:.2}s{}",
+            "{} findings{detail}{} in {} files scanned ({}), {} skipped, {} diagnostics, {:.2}s{}",
             summary.findings,
+            if summary.suppressed > 0 {
+                format!(", {} accepted by the baseline", summary.suppressed)
+            } else {
+                String::new()
+            },
             summary.files_scanned,
             human_bytes(summary.bytes_scanned),
             summary.files_skipped,
