@@ -192,7 +192,6 @@ mod tests {
         sev: Severity,
         kind: FindingKind,
         prot: Option<Protection>,
-        suppressed: None,
         scope: Scope,
     ) -> Finding {
         Finding {
@@ -216,6 +215,7 @@ mod tests {
             evidence: "x".into(),
             fingerprint: String::new(),
             value: None,
+            suppressed: None,
             scope,
         }
     }
