@@ -130,12 +130,13 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub rules: RuleArgs,
 
-    /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// Write the report to FILE (created with mode 0600) instead of standard output.
+    /// Output format (repeatable: `-f json -o a.json -f markdown -o b.md` scans once and
+    /// writes both; formats pair with --output files in order, one may go to stdout).
+    #[arg(long, short = 'f', value_enum, default_values_t = [Format::Text])]
+    pub format: Vec<Format>,
+    /// Write a report to FILE (created with mode 0600, atomically) instead of stdout.
     #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: Option<PathBuf>,
+    pub output: Vec<PathBuf>,
     /// Print the raw values found. Reports then contain the PII itself: handle with care.
     #[arg(long)]
     pub show_values: bool,

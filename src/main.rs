@@ -112,27 +112,56 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
             max_ratio: args.max_compression_ratio,
         },
     };
+    // Formats pair with --output files in order; one format may be left for stdout.
+    if args.output.len() > args.format.len() || args.format.len() > args.output.len() + 1 {
+        bail!(
+            "{} formats and {} output files: give one --output per --format (one format may go to standard output)",
+            args.format.len(),
+            args.output.len()
+        );
+    }
+    let to_stdout = args.format.len() > args.output.len();
     let color = match args.color {
         When::Always => true,
         When::Never => false,
         When::Auto => {
-            args.output.is_none()
+            to_stdout
                 && io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let mut reporter = report::reporter(args.format, ToolInfo::new(set.digest()), color);
-    let mut file_out = args
+    let tool = ToolInfo::new(set.digest());
+    let mut files: Vec<PrivateFile> = args
         .output
-        .as_deref()
-        .map(PrivateFile::create)
-        .transpose()?;
+        .iter()
+        .map(|p| PrivateFile::create(p))
+        .collect::<Result<_>>()?;
+    let mut reporters: Vec<Box<dyn report::Reporter>> = args
+        .format
+        .iter()
+        .enumerate()
+        .map(|(i, f)| report::reporter(*f, tool.clone(), color && i >= files.len()))
+        .collect();
     let stdout = io::stdout();
-    let mut stdout_out = io::BufWriter::new(stdout.lock());
-    let mut sink_out: Box<dyn Write> = match (&mut file_out, args.quiet) {
-        (Some(f), _) => Box::new(f),
-        (None, true) => Box::new(io::sink()),
-        (None, false) => Box::new(&mut stdout_out),
+    let mut stdout_out: Box<dyn Write> = if args.quiet {
+        Box::new(io::sink())
+    } else {
+        Box::new(io::BufWriter::new(stdout.lock()))
+    };
+    // Sends one event to every reporter, each with its destination.
+    let mut fan_out = |f: &mut dyn FnMut(
+        &mut dyn report::Reporter,
+        &mut dyn Write,
+    ) -> io::Result<()>|
+     -> io::Result<()> {
+        for (i, r) in reporters.iter_mut().enumerate() {
+            let out: &mut dyn Write = match files.get_mut(i) {
+                Some(file) => file,
+                None => &mut stdout_out,
+            };
+            f(r.as_mut(), out)?;
+        }
+        Ok(())
     };
 
     let show_progress = match args.progress {
@@ -163,7 +192,7 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
                         aggregator.add(f, remediation_text.get(f.rule_id.as_str()).copied());
                     }
                 }
-                reporter.event(event, &mut *sink_out)
+                fan_out(&mut |r, out| r.event(event, out))
             },
         );
         done.store(true, Ordering::Relaxed);
@@ -189,15 +218,13 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         exposures,
         remediation,
     };
-    reporter
-        .finish(&outcome, &mut *sink_out)
-        .context("cannot write the report")?;
-    let summary = outcome.summary;
-    sink_out.flush()?;
-    drop(sink_out);
-    if let Some(f) = file_out {
-        f.commit()?;
+    fan_out(&mut |r, out| r.finish(&outcome, out)).context("cannot write the report")?;
+    drop(fan_out);
+    stdout_out.flush()?;
+    for file in files {
+        file.commit()?;
     }
+    let summary = outcome.summary;
     let code = if summary.incomplete && !args.allow_partial {
         if !args.quiet {
             eprintln!(

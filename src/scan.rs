@@ -108,7 +108,7 @@ pub struct SqlCoverage {
 }
 
 /// What the scan hands to its consumer, in order.
-#[derive(Debug)]
+#[derive(Debug, Clone, Copy)]
 pub enum ScanEvent<'a> {
     /// Some findings of the input at `path` (several batches per input are possible).
     Findings {

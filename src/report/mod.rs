@@ -3,7 +3,9 @@
 //! Findings arrive file by file in a deterministic order; streaming formats write
 //! them at once, document formats collect them and write at `finish`.
 
+pub mod csv;
 pub mod json;
+pub mod markdown;
 pub mod text;
 
 use crate::aggregate::Exposure;
@@ -20,8 +22,13 @@ pub enum Format {
     Text,
     /// One JSON document (schema_version 1).
     Json,
-    /// JSON Lines: one finding/diagnostic per line as it is found, then a summary line.
+    /// JSON Lines: one finding/diagnostic per line as it is found, then exposures,
+    /// remediation items and a summary line.
     Jsonl,
+    /// One row per exposure (storage location), ranked.
+    Csv,
+    /// A report to hand over: summary by PII type, remediation list, locations, coverage.
+    Markdown,
 }
 
 /// Identifies the tool and rule set in every machine-readable report.
@@ -72,5 +79,7 @@ pub fn reporter(format: Format, tool: ToolInfo, color: bool) -> Box<dyn Reporter
         Format::Text => Box::new(text::TextReporter::new(color)),
         Format::Json => Box::new(json::JsonReporter::new(tool)),
         Format::Jsonl => Box::new(json::JsonlReporter::new(tool)),
+        Format::Csv => Box::new(csv::CsvReporter),
+        Format::Markdown => Box::new(markdown::MarkdownReporter::new(tool)),
     }
 }
