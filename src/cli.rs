@@ -22,7 +22,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan files, directories or standard input (`-`) for stored PII.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// List, check and explain detection rules.
     Rules {
         #[command(subcommand)]

@@ -41,7 +41,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Scan(args) => scan_command(args),
+        Command::Scan(args) => scan_command(*args),
         Command::Rules { command } => rules_command(command),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "piiscan", &mut io::stdout());
