@@ -219,7 +219,6 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         remediation,
     };
     fan_out(&mut |r, out| r.finish(&outcome, out)).context("cannot write the report")?;
-    drop(fan_out);
     stdout_out.flush()?;
     for file in files {
         file.commit()?;
