@@ -154,7 +154,13 @@ pub struct ScanArgs {
     /// Write a baseline of everything this scan finds to FILE (mode 0600).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
-    /// List findings the baseline accepts too, marked `suppressed`.
+    /// Project config with the allowlist (default: `.piiscan.toml` at the scan root).
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Do not load a `.piiscan.toml`.
+    #[arg(long, conflicts_with = "config")]
+    pub no_config: bool,
+    /// List suppressed findings too (baseline, inline `piiscan:ignore`, allowlist), marked `suppressed`.
     #[arg(long)]
     pub show_suppressed: bool,
 

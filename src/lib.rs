@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod aggregate;
+pub mod allow;
 pub mod baseline;
 pub mod cli;
 pub mod config;

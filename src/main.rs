@@ -90,6 +90,7 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         .map(piiscan::baseline::Baseline::load)
         .transpose()?
         .map(std::sync::Arc::new);
+    let allowlist = load_allowlist(&args, &set)?.map(std::sync::Arc::new);
     let opts = ScanOptions {
         inputs: args.paths.clone(),
         walk: WalkOptions {
@@ -105,6 +106,7 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         show_values: args.show_values,
         sql_dialect: args.sql_dialect,
         baseline,
+        allowlist,
         show_suppressed: args.show_suppressed,
         collect_baseline: args.write_baseline.is_some(),
         decompress: piiscan::source::decompress::Limits {
@@ -241,6 +243,38 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         0
     };
     Ok(ExitCode::from(code))
+}
+
+/// The project config: `--config FILE`, else `.piiscan.toml` at the scan root (the one
+/// directory scanned, or the current directory), unless `--no-config`. Says which file
+/// was loaded: a config inside a scanned tree changes what is reported.
+fn load_allowlist(args: &ScanArgs, set: &RuleSet) -> Result<Option<piiscan::allow::Allowlist>> {
+    if args.no_config {
+        return Ok(None);
+    }
+    let single_dir = (args.paths.len() == 1 && std::path::Path::new(&args.paths[0]).is_dir())
+        .then(|| args.paths[0].clone());
+    let root = single_dir.clone().unwrap_or_else(|| ".".into());
+    let path = match &args.config {
+        Some(p) => p.clone(),
+        None => {
+            let p = std::path::Path::new(&root).join(piiscan::allow::FILE_NAME);
+            if !p.is_file() {
+                return Ok(None);
+            }
+            p
+        }
+    };
+    let ids: Vec<&str> = set.rules.iter().map(|r| r.def.id.as_str()).collect();
+    let list = piiscan::allow::Allowlist::load(&path, root.trim_start_matches("./"), &ids)?;
+    if !args.quiet {
+        eprintln!(
+            "piiscan: using config {} ({} allow entries)",
+            path.display(),
+            list.len()
+        );
+    }
+    Ok(Some(list))
 }
 
 /// Redraws one status line on stderr until the scan is done.

@@ -21,13 +21,16 @@ use crate::extract::{
 use crate::finding::{Confidence, Finding, Severity};
 use crate::redact::Fingerprinter;
 use crate::source::decompress;
+use crate::source::directives::{DirectiveTap, Directives};
 use crate::source::sniff::{self, Kind, SNIFF_LEN};
 use crate::source::walk::io_reason;
 use crate::source::{Target, WalkOptions, enumerate};
 use serde::Serialize;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::io::{self, Read};
 use std::panic::AssertUnwindSafe;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Condvar, Mutex};
@@ -51,7 +54,10 @@ pub struct ScanOptions {
     pub decompress: decompress::Limits,
     /// Findings this baseline accepts are left out (counted in `summary.suppressed`).
     pub baseline: Option<std::sync::Arc<Baseline>>,
-    /// Pass suppressed findings on anyway, marked `"suppressed": "baseline"`.
+    /// The project config's allowlist (`.piiscan.toml`).
+    pub allowlist: Option<std::sync::Arc<crate::allow::Allowlist>>,
+    /// Pass suppressed findings on anyway, marked `"suppressed": "baseline"` (or
+    /// `inline`, `allowlist`).
     pub show_suppressed: bool,
     /// Collect the baseline entries of every finding (for `--write-baseline`).
     pub collect_baseline: bool,
@@ -73,6 +79,7 @@ impl Default for ScanOptions {
             sql_dialect: None,
             decompress: decompress::Limits::default(),
             baseline: None,
+            allowlist: None,
             show_suppressed: false,
             collect_baseline: false,
         }
@@ -138,8 +145,12 @@ pub struct Summary {
     pub diagnostics: u64,
     /// True when some input could not be read fully or exceeded a limit.
     pub incomplete: bool,
-    /// Findings left out because the baseline accepts them.
+    /// Findings left out: accepted by the baseline, an inline `piiscan:ignore` or the
+    /// config's allowlist.
     pub suppressed: u64,
+    /// The same, by reason (`baseline`, `inline`, `allowlist`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub suppressed_by: BTreeMap<String, u64>,
     /// Baseline entries of every finding, when collected (`--write-baseline`).
     #[serde(skip)]
     pub baseline_entries: std::collections::BTreeSet<crate::baseline::Entry>,
@@ -354,21 +365,28 @@ fn order_events(
                         .baseline_entries
                         .extend(findings.iter().map(Entry::of));
                 }
-                let Some(baseline) = &opts.baseline else {
-                    summary.add_findings(findings);
-                    return sink(ev);
-                };
                 let mut kept = Vec::with_capacity(findings.len());
                 for f in findings {
-                    if !baseline.accepts(f) {
-                        kept.push(f.clone());
-                    } else {
-                        summary.suppressed += 1;
-                        if opts.show_suppressed {
-                            kept.push(Finding {
-                                suppressed: Some("baseline".into()),
-                                ..f.clone()
-                            });
+                    let mark = f.suppressed.clone().or_else(|| {
+                        if opts.baseline.as_ref().is_some_and(|b| b.accepts(f)) {
+                            Some("baseline".to_string())
+                        } else if opts.allowlist.as_ref().is_some_and(|a| a.allows(f)) {
+                            Some("allowlist".to_string())
+                        } else {
+                            None
+                        }
+                    });
+                    match mark {
+                        None => kept.push(f.clone()),
+                        Some(reason) => {
+                            summary.suppressed += 1;
+                            *summary.suppressed_by.entry(reason.clone()).or_default() += 1;
+                            if opts.show_suppressed {
+                                kept.push(Finding {
+                                    suppressed: Some(reason),
+                                    ..f.clone()
+                                });
+                            }
                         }
                     }
                 }
@@ -582,9 +600,25 @@ fn scan_target(
         path: &target.display,
         policy,
     };
-    let mut counted = Counted { inner: out, n: 0 };
+    let directives = Rc::new(RefCell::new(Directives::default()));
+    let mut counted = Counted {
+        inner: out,
+        n: 0,
+        directives: directives.clone(),
+    };
     let name = decompress::inner_name(&target.display);
-    let stream = io::Cursor::new(head.clone()).chain(reader);
+    let rule_ids = Rc::new(
+        engine
+            .rules()
+            .iter()
+            .map(|r| r.id.clone())
+            .collect::<Vec<_>>(),
+    );
+    let stream = DirectiveTap::new(
+        io::Cursor::new(head.clone()).chain(reader),
+        directives.clone(),
+        rule_ids,
+    );
     let (bytes, result) = match format::detect(name, &head) {
         Format::Sql => {
             let d = opts.sql_dialect.unwrap_or_else(|| dialect::detect(&head));
@@ -667,15 +701,22 @@ fn read_failure(path: &str, bytes: u64, e: &io::Error) -> Diagnostic {
     Diagnostic::new(path, DiagnosticKind::ReadError, msg)
 }
 
-/// Counts findings on their way to the real sink (for progress).
+/// Counts findings on their way to the real sink (for progress) and marks those an
+/// inline `piiscan:ignore` covers.
 struct Counted<'a> {
     inner: &'a mut dyn FindingSink,
     n: u64,
+    directives: Rc<RefCell<Directives>>,
 }
 
 impl FindingSink for Counted<'_> {
-    fn finding(&mut self, finding: Finding) {
+    fn finding(&mut self, mut finding: Finding) {
         self.n += 1;
+        let d = self.directives.borrow();
+        if !d.is_empty() && d.covers(finding.location.line, &finding.rule_id) {
+            finding.suppressed = Some("inline".into());
+        }
+        drop(d);
         self.inner.finding(finding);
     }
 }

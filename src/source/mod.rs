@@ -1,6 +1,7 @@
 //! Inputs: enumerating files under the given paths and sniffing what they are.
 
 pub mod decompress;
+pub mod directives;
 pub mod sniff;
 pub mod walk;
 
