@@ -66,7 +66,7 @@ pub fn parse(line: &[u8], at: usize, line_no: u64, rule_ids: &[String]) -> Direc
     let after = String::from_utf8_lossy(&line[at + MARKER.len()..]);
     let rules = after
         .split_whitespace()
-        .map(|t| t.trim_end_matches(|c| matches!(c, ',' | '*' | '/' | '>' | '-')))
+        .map(|t| t.trim_end_matches([',', '*', '/', '>', '-']))
         .take_while(|t| rule_ids.iter().any(|r| r == t))
         .map(str::to_string)
         .collect();
