@@ -132,7 +132,7 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let tool = ToolInfo::new(set.digest());
+    let tool = ToolInfo::new(&set);
     let mut files: Vec<PrivateFile> = args
         .output
         .iter()

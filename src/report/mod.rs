@@ -6,6 +6,7 @@
 pub mod csv;
 pub mod json;
 pub mod markdown;
+pub mod sarif;
 pub mod text;
 
 use crate::aggregate::Exposure;
@@ -29,6 +30,19 @@ pub enum Format {
     Csv,
     /// A report to hand over: summary by PII type, remediation list, locations, coverage.
     Markdown,
+    /// SARIF 2.1.0 for code scanning (GitHub, GitLab).
+    Sarif,
+}
+
+/// What a report says about a rule (SARIF lists them).
+#[derive(Debug, Clone)]
+pub struct RuleMeta {
+    pub id: String,
+    pub name: String,
+    pub pii_type: String,
+    pub severity: crate::finding::Severity,
+    pub description: Option<String>,
+    pub remediation: Option<String>,
 }
 
 /// Identifies the tool and rule set in every machine-readable report.
@@ -37,14 +51,29 @@ pub struct ToolInfo {
     pub name: &'static str,
     pub version: &'static str,
     pub rules_digest: String,
+    #[serde(skip)]
+    pub rules: Vec<RuleMeta>,
 }
 
 impl ToolInfo {
-    pub fn new(rules_digest: String) -> Self {
+    pub fn new(set: &crate::rules::RuleSet) -> Self {
+        let rules = set
+            .rules
+            .iter()
+            .map(|r| RuleMeta {
+                id: r.def.id.clone(),
+                name: r.def.name.clone(),
+                pii_type: r.def.pii_type.clone(),
+                severity: r.def.severity,
+                description: r.def.description.clone(),
+                remediation: r.def.remediation.clone(),
+            })
+            .collect();
         ToolInfo {
             name: "piiscan",
             version: env!("CARGO_PKG_VERSION"),
-            rules_digest,
+            rules_digest: set.digest(),
+            rules,
         }
     }
 }
@@ -81,5 +110,6 @@ pub fn reporter(format: Format, tool: ToolInfo, color: bool) -> Box<dyn Reporter
         Format::Jsonl => Box::new(json::JsonlReporter::new(tool)),
         Format::Csv => Box::new(csv::CsvReporter),
         Format::Markdown => Box::new(markdown::MarkdownReporter::new(tool)),
+        Format::Sarif => Box::new(sarif::SarifReporter::new(tool)),
     }
 }
