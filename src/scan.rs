@@ -148,6 +148,9 @@ pub struct Summary {
     /// Findings left out: accepted by the baseline, an inline `piiscan:ignore` or the
     /// config's allowlist.
     pub suppressed: u64,
+    /// The project config whose allowlist applied, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
     /// The same, by reason (`baseline`, `inline`, `allowlist`).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub suppressed_by: BTreeMap<String, u64>,
@@ -268,7 +271,13 @@ pub fn run(
     mut sink: impl FnMut(ScanEvent<'_>) -> io::Result<()>,
 ) -> io::Result<Summary> {
     let started = Instant::now();
-    let mut summary = Summary::default();
+    let mut summary = Summary {
+        config: opts
+            .allowlist
+            .as_ref()
+            .map(|a| a.source.display().to_string()),
+        ..Summary::default()
+    };
     let mut walk_diags = Vec::new();
     let targets = enumerate(&opts.inputs, &opts.walk, &mut walk_diags);
     if !walk_diags.is_empty() {

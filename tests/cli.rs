@@ -47,7 +47,7 @@ fn assert_no_raw_values(haystack: &str, what: &str) {
 fn no_raw_value_in_any_format_or_stream_unless_show_values() {
     let dir = planted_tree();
     let root = dir.path().to_str().unwrap();
-    for format in ["text", "json", "jsonl"] {
+    for format in ["text", "json", "jsonl", "sarif", "csv", "markdown"] {
         let out = piiscan()
             .args(["scan", root, "--format", format])
             .output()
@@ -85,6 +85,15 @@ fn no_raw_value_in_any_format_or_stream_unless_show_values() {
         );
         std::fs::remove_file(&report).unwrap();
     }
+    // Baseline files hold no values either.
+    let baseline = dir.path().join("baseline.json");
+    piiscan()
+        .args(["scan", root, "--write-baseline"])
+        .arg(&baseline)
+        .assert()
+        .code(1);
+    assert_no_raw_values(&std::fs::read_to_string(&baseline).unwrap(), "baseline");
+    std::fs::remove_file(&baseline).unwrap();
     // Opting in shows them.
     let out = piiscan()
         .args(["scan", root, "--format", "jsonl", "--show-values"])

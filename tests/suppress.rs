@@ -100,6 +100,12 @@ fn config_allowlist_suppresses_by_path_and_location() {
         ]
     );
     assert_eq!(doc["summary"]["suppressed_by"]["allowlist"], 2);
+    assert!(
+        doc["summary"]["config"]
+            .as_str()
+            .unwrap()
+            .ends_with(".piiscan.toml")
+    );
     // --no-config ignores it.
     let (doc, _) = scan_json(&[root.to_str().unwrap(), "--no-config"]);
     assert_eq!(doc["findings"].as_array().unwrap().len(), 5);
