@@ -355,6 +355,11 @@ pub fn run(
     Ok(summary)
 }
 
+/// The input a batch of findings belongs to (every finding of a batch has the same path).
+fn batch_path(batch: &[Finding]) -> &str {
+    batch.first().map_or("", |f| f.location.path.as_str())
+}
+
 /// Receives worker messages and replays them in file order.
 fn order_events(
     rx: Receiver<Msg>,
@@ -417,14 +422,10 @@ fn order_events(
         }
         match msg {
             Msg::Batch(i, batch) if i == head => {
-                let path = batch
-                    .first()
-                    .map(|f| f.location.path.clone())
-                    .unwrap_or_default();
                 result = emit(
                     summary,
                     ScanEvent::Findings {
-                        path: &path,
+                        path: batch_path(&batch),
                         findings: &batch,
                     },
                 );
@@ -436,14 +437,10 @@ fn order_events(
                 while let Some((batches, done)) = pending.remove(&head) {
                     for batch in &batches {
                         if result.is_ok() {
-                            let path = batch
-                                .first()
-                                .map(|f| f.location.path.clone())
-                                .unwrap_or_default();
                             result = emit(
                                 summary,
                                 ScanEvent::Findings {
-                                    path: &path,
+                                    path: batch_path(batch),
                                     findings: batch,
                                 },
                             );
