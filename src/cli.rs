@@ -123,7 +123,7 @@ impl FailOn {
 
 #[derive(Debug, Clone, Args)]
 pub struct ScanArgs {
-    /// Files or directories to scan; `-` reads standard input.
+    /// Files or directories to scan; `-` reads standard input; `sqlite:PATH` a database.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<String>,
 
@@ -163,6 +163,10 @@ pub struct ScanArgs {
     /// List suppressed findings too (baseline, inline `piiscan:ignore`, allowlist), marked `suppressed`.
     #[arg(long)]
     pub show_suppressed: bool,
+
+    /// Rows sampled per table of a database (SQLite files and `sqlite:PATH` targets).
+    #[arg(long, value_name = "N", default_value_t = crate::db::DEFAULT_SAMPLE_ROWS)]
+    pub sample_rows: u64,
 
     /// Worker threads (0: one per core).
     #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]

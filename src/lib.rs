@@ -11,6 +11,7 @@ pub mod allow;
 pub mod baseline;
 pub mod cli;
 pub mod config;
+pub mod db;
 pub mod diagnostic;
 pub mod engine;
 pub mod extract;

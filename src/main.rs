@@ -109,6 +109,7 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         allowlist,
         show_suppressed: args.show_suppressed,
         collect_baseline: args.write_baseline.is_some(),
+        sample_rows: args.sample_rows,
         decompress: piiscan::source::decompress::Limits {
             max_output: args.max_decompressed_size,
             max_ratio: args.max_compression_ratio,

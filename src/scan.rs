@@ -61,6 +61,8 @@ pub struct ScanOptions {
     pub show_suppressed: bool,
     /// Collect the baseline entries of every finding (for `--write-baseline`).
     pub collect_baseline: bool,
+    /// Rows sampled per table of a database.
+    pub sample_rows: u64,
 }
 
 impl Default for ScanOptions {
@@ -82,6 +84,7 @@ impl Default for ScanOptions {
             allowlist: None,
             show_suppressed: false,
             collect_baseline: false,
+            sample_rows: crate::db::DEFAULT_SAMPLE_ROWS,
         }
     }
 }
@@ -575,6 +578,18 @@ fn scan_target(
                 ));
                 return report;
             }
+            Kind::Sqlite => match (&target.path, depth) {
+                (Some(path), 0) => {
+                    return scan_sqlite(target, path, engine, policy, opts, report, out);
+                }
+                _ => {
+                    report.diagnostics.push(diag(
+                        DiagnosticKind::Unsupported,
+                        "SQLite database inside a compressed file or on standard input: decompress it to a file and scan that".into(),
+                    ));
+                    return report;
+                }
+            },
             Kind::Binary if !target.explicit || depth > 0 => {
                 let what = if depth > 0 {
                     "binary content inside a compressed file (an archive?)"
@@ -684,6 +699,35 @@ fn scan_target(
         p.files.fetch_add(1, Ordering::Relaxed);
         p.bytes.fetch_add(bytes, Ordering::Relaxed);
         p.findings.fetch_add(counted.n, Ordering::Relaxed);
+    }
+    report
+}
+
+/// An SQLite database: catalog and sampled rows (`db::sqlite`).
+fn scan_sqlite(
+    target: &Target,
+    path: &std::path::Path,
+    engine: &Engine,
+    policy: FindingPolicy<'_>,
+    opts: &ScanOptions,
+    mut report: FileReport,
+    out: &mut dyn FindingSink,
+) -> FileReport {
+    let builder = FindingBuilder {
+        engine,
+        path: &target.display,
+        policy,
+    };
+    match crate::db::sqlite::scan(path, &builder, opts.sample_rows, out) {
+        Ok(_) => {
+            report.scanned = true;
+            report.bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+        }
+        Err(e) => report.diagnostics.push(Diagnostic::new(
+            &target.display,
+            DiagnosticKind::ReadError,
+            format!("cannot read the SQLite database: {e}"),
+        )),
     }
     report
 }

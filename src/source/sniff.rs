@@ -18,11 +18,16 @@ pub enum Kind {
     Compressed(Compression),
     /// pg_dump custom or tar archive format: needs `pg_restore` first.
     PgDumpArchive,
+    /// An SQLite database file.
+    Sqlite,
 }
 
 pub fn sniff(head: &[u8]) -> Kind {
     if head.starts_with(b"PGDMP") {
         return Kind::PgDumpArchive;
+    }
+    if head.starts_with(b"SQLite format 3\0") {
+        return Kind::Sqlite;
     }
     if head.starts_with(&[0x1f, 0x8b]) {
         return Kind::Compressed(Compression::Gzip);

@@ -47,7 +47,9 @@ pub fn enumerate(
             });
             continue;
         }
-        let root = Path::new(input);
+        // `sqlite:PATH`: a database file (recognised by its content anyway); the target
+        // keeps the name as given.
+        let root = Path::new(input.strip_prefix("sqlite:").unwrap_or(input));
         match std::fs::metadata(root) {
             Err(e) => diags.push(Diagnostic::new(
                 input,
