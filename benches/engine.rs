@@ -164,6 +164,7 @@ fn text_extractor(bencher: divan::Bencher, kind: &str) {
     let builder = FindingBuilder {
         engine: &ENGINE,
         path: "bench.txt",
+        source: None,
         policy: FindingPolicy {
             min_confidence: Confidence::Medium,
             show_values: false,

@@ -64,9 +64,29 @@ pub struct Exposure {
     pub seen_in: Vec<Sighting>,
     /// A few masked values.
     pub samples: Vec<String>,
+    /// For columns read from a database: how many sampled values hold PII, per database.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub prevalence: Vec<Prevalence>,
     /// Remediation text of the rules involved (for the remediation list).
     #[serde(skip)]
     pub rule_remediation: Vec<String>,
+}
+
+/// Sampled values of a database column: `matching` of `sampled` non-null values hold
+/// PII (the ratio estimates the share of the table's rows that do).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Prevalence {
+    /// The database, password masked.
+    pub source: String,
+    /// `schema.table` as the database names it.
+    pub table: String,
+    pub matching: u64,
+    pub sampled: u64,
+    /// `matching / sampled`, 0 when nothing was sampled.
+    pub ratio: f64,
+    /// The database's estimate of the table's rows.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows_estimate: Option<u64>,
 }
 
 /// Table names compare without schema prefix, quotes or case (`"Public"."Customers"` = `customers`).
@@ -76,21 +96,23 @@ pub fn normalize_table(table: &str) -> String {
         .to_ascii_lowercase()
 }
 
+/// `table.column`, normalised: schema prefix, quotes and case dropped.
+pub fn column_place(table: &str, field: &str) -> String {
+    let t = normalize_table(table);
+    let c = field
+        .trim_matches(|c| matches!(c, '"' | '`' | '[' | ']'))
+        .to_ascii_lowercase();
+    format!("{t}.{c}")
+}
+
 /// The exposure a finding belongs to: (id, storage kind, display location).
 pub fn locate(f: &Finding) -> (String, StorageKind, String) {
     let loc = &f.location;
     let config_file = f.scope == Scope::ConfigKey;
     match (&loc.table, &loc.field) {
         (Some(table), Some(field)) => {
-            let t = normalize_table(table);
-            let c = field
-                .trim_matches(|c| matches!(c, '"' | '`' | '[' | ']'))
-                .to_ascii_lowercase();
-            (
-                format!("column:{t}.{c}"),
-                StorageKind::Column,
-                format!("{t}.{c}"),
-            )
+            let place = column_place(table, field);
+            (format!("column:{place}"), StorageKind::Column, place)
         }
         (None, Some(field)) if f.scope != Scope::FreeText => {
             if config_file {
@@ -122,6 +144,8 @@ pub struct Aggregator {
     /// Per exposure: (path → first sighting) to keep one line per file.
     sightings: BTreeMap<String, BTreeMap<String, Sighting>>,
     clear_values: BTreeSet<String>,
+    /// Database column samples by exposure id, attached to the exposures at the end.
+    prevalence: BTreeMap<String, Vec<Prevalence>>,
 }
 
 impl Aggregator {
@@ -144,6 +168,7 @@ impl Aggregator {
                 rules: Vec::new(),
                 seen_in: Vec::new(),
                 samples: Vec::new(),
+                prevalence: Vec::new(),
                 rule_remediation: Vec::new(),
             });
         if !e.pii_types.contains(&f.pii_type) {
@@ -191,6 +216,25 @@ impl Aggregator {
                     kind: f.kind,
                 },
             );
+        }
+    }
+
+    /// Records what a database's sample showed per column (`source`: the database).
+    pub fn add_samples(&mut self, source: &str, samples: &[crate::db::ColumnSample]) {
+        for c in samples {
+            let id = format!("column:{}", column_place(&c.table, &c.column));
+            self.prevalence.entry(id).or_default().push(Prevalence {
+                source: source.to_string(),
+                table: c.table.clone(),
+                matching: c.matching,
+                sampled: c.sampled,
+                ratio: if c.sampled == 0 {
+                    0.0
+                } else {
+                    c.matching as f64 / c.sampled as f64
+                },
+                rows_estimate: c.rows_estimate,
+            });
         }
     }
 
@@ -261,6 +305,7 @@ impl Aggregator {
             } else if !e.declared {
                 e.protection = Protection::Unknown;
             }
+            e.prevalence = self.prevalence.remove(id).unwrap_or_default();
             e.seen_in = self
                 .sightings
                 .remove(id)
@@ -296,6 +341,7 @@ mod tests {
                 table: table.map(Into::into),
                 field: field.map(Into::into),
                 record: None,
+                source: None,
             },
             column: protection.map(|p| ColumnInfo {
                 declared_type: Some("varchar(11)".into()),

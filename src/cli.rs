@@ -123,7 +123,8 @@ impl FailOn {
 
 #[derive(Debug, Clone, Args)]
 pub struct ScanArgs {
-    /// Files or directories to scan; `-` reads standard input; `sqlite:PATH` a database.
+    /// Files or directories to scan; `-` reads standard input; databases by URL:
+    /// `postgres://user@host:5432/db`, `mysql://user@host:3306/db`, `sqlite:PATH`.
     #[arg(value_name = "PATH", default_value = ".")]
     pub paths: Vec<String>,
 
@@ -164,9 +165,46 @@ pub struct ScanArgs {
     #[arg(long)]
     pub show_suppressed: bool,
 
-    /// Rows sampled per table of a database (SQLite files and `sqlite:PATH` targets).
-    #[arg(long, value_name = "N", default_value_t = crate::db::DEFAULT_SAMPLE_ROWS)]
+    /// Rows sampled per table of a database (URL targets, SQLite files).
+    #[arg(long, value_name = "N", default_value_t = crate::db::DEFAULT_SAMPLE_ROWS, help_heading = "Databases")]
     pub sample_rows: u64,
+
+    /// Read every row of every table instead of a sample (server-side cursor).
+    #[arg(long, help_heading = "Databases")]
+    pub full: bool,
+
+    /// Connections per database; each reads whole tables.
+    #[arg(long, value_name = "N", default_value_t = crate::db::DEFAULT_CONNECTIONS, help_heading = "Databases")]
+    pub db_connections: usize,
+
+    /// Only read schemas (PostgreSQL) or databases (MySQL) matching this glob; repeatable.
+    #[arg(long, value_name = "GLOB", help_heading = "Databases")]
+    pub db_include: Vec<String>,
+
+    /// Skip schemas or databases matching this glob; repeatable.
+    #[arg(long, value_name = "GLOB", help_heading = "Databases")]
+    pub db_exclude: Vec<String>,
+
+    /// Also sample plain views (their columns are always listed from the catalog).
+    #[arg(long, help_heading = "Databases")]
+    pub db_views: bool,
+
+    /// Transport encryption (the URL's `sslmode=` / `ssl-mode=` wins).
+    #[arg(long, value_enum, value_name = "MODE", help_heading = "Databases")]
+    pub db_tls: Option<crate::db::TlsMode>,
+
+    /// CA certificates (PEM) to verify the server with `--db-tls verify-full`.
+    #[arg(long, value_name = "FILE", help_heading = "Databases")]
+    pub db_tls_ca: Option<std::path::PathBuf>,
+
+    /// Read the database password from this file (first line). Also read: the URL,
+    /// PGPASSWORD / MYSQL_PWD, ~/.pgpass.
+    #[arg(long, value_name = "FILE", help_heading = "Databases")]
+    pub password_file: Option<std::path::PathBuf>,
+
+    /// Longest a single statement may run on the server, in seconds.
+    #[arg(long, value_name = "SECS", default_value_t = crate::db::DEFAULT_STATEMENT_TIMEOUT.as_secs(), help_heading = "Databases")]
+    pub db_timeout: u64,
 
     /// Worker threads (0: one per core).
     #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]

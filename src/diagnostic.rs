@@ -31,6 +31,9 @@ pub enum DiagnosticKind {
     /// A resource limit stopped the scan of this input part-way (decompressed size,
     /// compression ratio, nesting depth).
     LimitExceeded,
+    /// A database could not be read, or only in part: connection, authentication,
+    /// privileges, a statement timeout.
+    Database,
 }
 
 impl DiagnosticKind {
@@ -45,6 +48,7 @@ impl DiagnosticKind {
                 | DiagnosticKind::Unsupported
                 | DiagnosticKind::InternalError
                 | DiagnosticKind::LimitExceeded
+                | DiagnosticKind::Database
         )
     }
 
@@ -61,6 +65,7 @@ impl DiagnosticKind {
             DiagnosticKind::InternalError => "internal_error",
             DiagnosticKind::LimitExceeded => "limit_exceeded",
             DiagnosticKind::ParseFallback => "parse_fallback",
+            DiagnosticKind::Database => "database",
         }
     }
 }

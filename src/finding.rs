@@ -150,9 +150,14 @@ pub struct Location {
     /// Column name, JSON path (`$.customer.ssn`) or config key path.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    /// Row number within `table` (1-based), or record number in a CSV/NDJSON file.
+    /// Row number within `table` (1-based), or record number in a CSV/NDJSON file;
+    /// for a database, the row's position in the sample.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub record: Option<u64>,
+    /// The database the finding comes from (`postgres://user@host:5432/db`, password
+    /// never included, or `sqlite:PATH`); absent for files.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub source: Option<String>,
 }
 
 /// Whether a finding sits in structured storage (a column, a field, a key) or in free

@@ -109,7 +109,26 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         allowlist,
         show_suppressed: args.show_suppressed,
         collect_baseline: args.write_baseline.is_some(),
-        sample_rows: args.sample_rows,
+        db: piiscan::db::DbOptions {
+            sample_rows: args.sample_rows,
+            full: args.full,
+            connections: args.db_connections.max(1),
+            include: globs(&args.db_include)?,
+            exclude: globs(&args.db_exclude)?,
+            views: args.db_views,
+            tls: args.db_tls,
+            tls_ca: args.db_tls_ca.clone(),
+            password: args
+                .password_file
+                .as_deref()
+                .map(|p| {
+                    piiscan::db::Secret::from_file(p)
+                        .with_context(|| format!("cannot read --password-file {}", p.display()))
+                })
+                .transpose()?,
+            statement_timeout: std::time::Duration::from_secs(args.db_timeout.max(1)),
+            seed: piiscan::db::DEFAULT_SEED,
+        },
         decompress: piiscan::source::decompress::Limits {
             max_output: args.max_decompressed_size,
             max_ratio: args.max_compression_ratio,
@@ -190,9 +209,16 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
             &fingerprinter,
             show_progress.then_some(&progress),
             |event| {
-                if let ScanEvent::Findings { findings, .. } = &event {
-                    for f in findings.iter().filter(|f| f.suppressed.is_none()) {
-                        aggregator.add(f, remediation_text.get(f.rule_id.as_str()).copied());
+                match &event {
+                    ScanEvent::Findings { findings, .. } => {
+                        for f in findings.iter().filter(|f| f.suppressed.is_none()) {
+                            aggregator.add(f, remediation_text.get(f.rule_id.as_str()).copied());
+                        }
+                    }
+                    ScanEvent::Finished(report) => {
+                        if let Some(db) = &report.database {
+                            aggregator.add_samples(&report.path, &db.columns);
+                        }
                     }
                 }
                 fan_out(&mut |r, out| r.event(event, out))

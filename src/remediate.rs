@@ -207,6 +207,7 @@ mod tests {
                 table: table.map(Into::into),
                 field: field.map(Into::into),
                 record: None,
+                source: None,
             },
             column: prot.map(|p| ColumnInfo {
                 declared_type: None,

@@ -61,8 +61,8 @@ pub struct ScanOptions {
     pub show_suppressed: bool,
     /// Collect the baseline entries of every finding (for `--write-baseline`).
     pub collect_baseline: bool,
-    /// Rows sampled per table of a database.
-    pub sample_rows: u64,
+    /// How databases (URLs, SQLite files) are read.
+    pub db: crate::db::DbOptions,
 }
 
 impl Default for ScanOptions {
@@ -84,7 +84,7 @@ impl Default for ScanOptions {
             allowlist: None,
             show_suppressed: false,
             collect_baseline: false,
-            sample_rows: crate::db::DEFAULT_SAMPLE_ROWS,
+            db: crate::db::DbOptions::default(),
         }
     }
 }
@@ -107,6 +107,8 @@ pub struct FileReport {
     pub scanned: bool,
     /// For SQL inputs: statements read, and how.
     pub sql: Option<SqlStats>,
+    /// For databases: tables and rows read, values sampled per column.
+    pub database: Option<crate::db::DbStats>,
 }
 
 /// Per-file SQL coverage in the summary.
@@ -115,6 +117,15 @@ pub struct SqlCoverage {
     pub path: String,
     #[serde(flatten)]
     pub stats: SqlStats,
+}
+
+/// Per-database coverage in the summary.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct DatabaseCoverage {
+    /// The database, password masked.
+    pub source: String,
+    #[serde(flatten)]
+    pub stats: crate::db::DbStats,
 }
 
 /// What the scan hands to its consumer, in order.
@@ -163,6 +174,9 @@ pub struct Summary {
     /// How each SQL file was read (statements parsed by sqlparser or by the fallback).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub sql: Vec<SqlCoverage>,
+    /// What was read from each database.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub databases: Vec<DatabaseCoverage>,
     pub duration_ms: u64,
 }
 
@@ -188,6 +202,15 @@ impl Summary {
             self.sql.push(SqlCoverage {
                 path: r.path.clone(),
                 stats: stats.clone(),
+            });
+        }
+        if let Some(stats) = &r.database {
+            self.databases.push(DatabaseCoverage {
+                source: r.path.clone(),
+                stats: crate::db::DbStats {
+                    columns: Vec::new(),
+                    ..stats.clone()
+                },
             });
         }
     }
@@ -509,6 +532,9 @@ fn scan_target(
         path: target.display.clone(),
         ..FileReport::default()
     };
+    if let Some(db) = &target.database {
+        return scan_database(target, db, engine, policy, opts, report, out);
+    }
     let diag = |kind, msg: String| Diagnostic::new(&target.display, kind, msg);
     let mut reader: Box<dyn Read> = match &target.path {
         None => Box::new(io::stdin().lock()),
@@ -619,6 +645,7 @@ fn scan_target(
     let builder = FindingBuilder {
         engine,
         path: &target.display,
+        source: None,
         policy,
     };
     let directives = Rc::new(RefCell::new(Directives::default()));
@@ -703,6 +730,24 @@ fn scan_target(
     report
 }
 
+/// A database named by URL: connect (read-only), then catalog and samples (`db`).
+fn scan_database(
+    target: &Target,
+    db: &crate::db::DbTarget,
+    engine: &Engine,
+    policy: FindingPolicy<'_>,
+    opts: &ScanOptions,
+    report: FileReport,
+    out: &mut dyn FindingSink,
+) -> FileReport {
+    use crate::db::{DbKind, mysql::MysqlConnector, postgres::PgConnector};
+    let connector: Result<Box<dyn crate::db::Connector>, _> = match db.kind {
+        DbKind::Postgres => PgConnector::new(db, &opts.db).map(|c| Box::new(c) as _),
+        DbKind::Mysql => MysqlConnector::new(db, &opts.db).map(|c| Box::new(c) as _),
+    };
+    scan_db_with(target, connector, engine, policy, opts, report, out)
+}
+
 /// An SQLite database: catalog and sampled rows (`db::sqlite`).
 fn scan_sqlite(
     target: &Target,
@@ -713,21 +758,45 @@ fn scan_sqlite(
     mut report: FileReport,
     out: &mut dyn FindingSink,
 ) -> FileReport {
+    report.bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+    let connector = crate::db::sqlite::SqliteConnector {
+        path: path.to_path_buf(),
+    };
+    scan_db_with(
+        target,
+        Ok(Box::new(connector)),
+        engine,
+        policy,
+        opts,
+        report,
+        out,
+    )
+}
+
+/// The shared part: run `db::scan`, turn its failures into diagnostics.
+fn scan_db_with(
+    target: &Target,
+    connector: Result<Box<dyn crate::db::Connector>, crate::db::DbError>,
+    engine: &Engine,
+    policy: FindingPolicy<'_>,
+    opts: &ScanOptions,
+    mut report: FileReport,
+    out: &mut dyn FindingSink,
+) -> FileReport {
     let builder = FindingBuilder {
         engine,
         path: &target.display,
+        source: Some(&target.display),
         policy,
     };
-    match crate::db::sqlite::scan(path, &builder, opts.sample_rows, out) {
-        Ok(_) => {
+    let diag = |msg: String| Diagnostic::new(&target.display, DiagnosticKind::Database, msg);
+    match connector.and_then(|c| crate::db::scan(c.as_ref(), &builder, &opts.db, out)) {
+        Ok((stats, problems)) => {
             report.scanned = true;
-            report.bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+            report.diagnostics.extend(problems.into_iter().map(diag));
+            report.database = Some(stats);
         }
-        Err(e) => report.diagnostics.push(Diagnostic::new(
-            &target.display,
-            DiagnosticKind::ReadError,
-            format!("cannot read the SQLite database: {e}"),
-        )),
+        Err(e) => report.diagnostics.push(diag(e.to_string())),
     }
     report
 }

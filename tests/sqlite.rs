@@ -172,5 +172,7 @@ fn a_corrupt_database_is_a_diagnostic() {
     std::fs::write(dir.path().join("broken.db"), bytes).unwrap();
     let (doc, code) = scan_json(&[dir.path().to_str().unwrap()]);
     assert_eq!(code, 2);
-    assert_eq!(doc["diagnostics"][0]["kind"], "read_error");
+    assert_eq!(doc["diagnostics"][0]["kind"], "database");
+    let message = doc["diagnostics"][0]["message"].as_str().unwrap();
+    assert!(message.contains("not a database"), "{message}");
 }

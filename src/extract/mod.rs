@@ -74,6 +74,8 @@ pub struct FindingPolicy<'a> {
 pub struct FindingBuilder<'a> {
     pub engine: &'a Engine,
     pub path: &'a str,
+    /// The database, for findings from one (`Location::source`).
+    pub source: Option<&'a str>,
     pub policy: FindingPolicy<'a>,
 }
 
@@ -117,6 +119,7 @@ impl FindingBuilder<'_> {
                 table: place.table,
                 field: place.field,
                 record: place.record,
+                source: self.source.map(str::to_string),
             },
             column: None,
             evidence: redact::mask(raw, rule.mask),
@@ -201,6 +204,7 @@ impl FindingBuilder<'_> {
                     table: place.table.clone(),
                     field: Some(place.field.clone().unwrap_or_else(|| decl.name.to_string())),
                     record: None,
+                    source: self.source.map(str::to_string),
                 },
                 column: Some(ColumnInfo {
                     declared_type: decl.declared_type.map(str::to_string),
@@ -280,7 +284,9 @@ impl FieldScanner {
             .map_or(start, |p| p + 1);
         let trimmed = &value[start..end];
         let plausible = plausible_by_name(pii_type, trimmed);
-        if !plausible || trimmed.eq_ignore_ascii_case(b"null") {
+        // A hash stored under a PII name (`password` = `$2b$12$…`) is not the value in clear.
+        if !plausible || trimmed.eq_ignore_ascii_case(b"null") || protection::value_is_hash(trimmed)
+        {
             return;
         }
         let hit = ValueHit {

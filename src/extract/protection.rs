@@ -340,3 +340,60 @@ mod tests {
         );
     }
 }
+
+/// Whether a stored value is itself a hash or crypt string rather than the clear value:
+/// modular crypt (`$2b$12$…`, `$argon2id$…`, `$6$…`), Django/Werkzeug style
+/// (`pbkdf2_sha256$…`, `pbkdf2:sha256:…`), LDAP (`{SSHA}…`), or a bare hex digest
+/// (32, 40, 56, 64, 96 or 128 hex digits). A password column full of these holds no
+/// password in clear.
+pub fn value_is_hash(v: &[u8]) -> bool {
+    let v = v.trim_ascii();
+    let modular = v.len() >= 20
+        && v[0] == b'$'
+        && v[1..].iter().take(12).any(|&b| b == b'$')
+        && !v.contains(&b' ');
+    let named = [
+        &b"pbkdf2"[..],
+        b"argon2",
+        b"bcrypt",
+        b"scrypt",
+        b"sha1$",
+        b"md5$",
+        b"{SSHA",
+        b"{SHA",
+        b"{CRYPT}",
+    ]
+    .iter()
+    .any(|p| v.len() > p.len() + 8 && v[..p.len()].eq_ignore_ascii_case(p));
+    let hex =
+        matches!(v.len(), 32 | 40 | 56 | 64 | 96 | 128) && v.iter().all(u8::is_ascii_hexdigit);
+    modular || named || hex
+}
+
+#[cfg(test)]
+mod value_tests {
+    use super::value_is_hash;
+
+    #[test]
+    fn hashes_are_recognised_and_passwords_are_not() {
+        for h in [
+            "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW",
+            "$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo",
+            "$6$rounds=5000$salt$IxDD3jeSOb5eB1CX5LBsqZFVkJdido3OUILO5Ifz5iwMuTS4XMS130MTSuDDl3aCI6WouIL9AjRbLCelDCy.g.",
+            "pbkdf2_sha256$260000$abc$Zm9vYmFyYmF6cXV4",
+            "{SSHA}dGhpcyBpcyBhIHRlc3Q=",
+            "5f4dcc3b5aa765d61d8327deb882cf99",
+        ] {
+            assert!(value_is_hash(h.as_bytes()), "{h}");
+        }
+        for p in [
+            "hunter2",
+            "P@ssw0rd!",
+            "$money$",
+            "correct horse battery staple",
+            "123456",
+        ] {
+            assert!(!value_is_hash(p.as_bytes()), "{p}");
+        }
+    }
+}

@@ -10,7 +10,7 @@ use globset::GlobSet;
 use std::path::{Path, PathBuf};
 
 /// One thing to scan.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Target {
     /// Path as reported: as given on the command line, joined with the walked part.
     pub display: String,
@@ -18,6 +18,8 @@ pub struct Target {
     pub path: Option<PathBuf>,
     /// Named on the command line (scanned even if binary or excluded).
     pub explicit: bool,
+    /// A database named by URL (`display` is then the URL without its password).
+    pub database: Option<crate::db::DbTarget>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -44,7 +46,25 @@ pub fn enumerate(
                 display: "-".into(),
                 path: None,
                 explicit: true,
+                database: None,
             });
+            continue;
+        }
+        if let Some(parsed) = crate::db::DbTarget::parse(input) {
+            match parsed {
+                Ok(db) => targets.push(Target {
+                    display: db.display(),
+                    path: None,
+                    explicit: true,
+                    database: Some(db),
+                }),
+                // The input may hold a password: name the scheme only.
+                Err(e) => diags.push(Diagnostic::new(
+                    input.split_once("://").map_or("database URL", |(s, _)| s),
+                    DiagnosticKind::Database,
+                    e.to_string(),
+                )),
+            }
             continue;
         }
         // `sqlite:PATH`: a database file (recognised by its content anyway); the target
@@ -61,6 +81,7 @@ pub fn enumerate(
                 display: input.clone(),
                 path: Some(root.to_path_buf()),
                 explicit: true,
+                database: None,
             }),
             Ok(_) => diags.push(Diagnostic::new(
                 input,
@@ -139,6 +160,7 @@ fn walk_dir(
                 display,
                 path: Some(entry.into_path()),
                 explicit: false,
+                database: None,
             });
         } else {
             diags.push(Diagnostic::new(
