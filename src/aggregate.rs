@@ -82,6 +82,8 @@ pub struct Prevalence {
     pub table: String,
     pub matching: u64,
     pub sampled: u64,
+    /// Sampled values that are hash or crypt strings.
+    pub hashed: u64,
     /// `matching / sampled`, 0 when nothing was sampled.
     pub ratio: f64,
     /// The database's estimate of the table's rows.
@@ -228,6 +230,7 @@ impl Aggregator {
                 table: c.table.clone(),
                 matching: c.matching,
                 sampled: c.sampled,
+                hashed: c.hashed,
                 ratio: if c.sampled == 0 {
                     0.0
                 } else {
@@ -306,6 +309,18 @@ impl Aggregator {
                 e.protection = Protection::Unknown;
             }
             e.prevalence = self.prevalence.remove(id).unwrap_or_default();
+            // A live sample whose every value is a hash shows what the declaration
+            // could not (`users.password text` holding bcrypt strings).
+            let all_hashed = !e.prevalence.is_empty()
+                && e.prevalence
+                    .iter()
+                    .all(|p| p.sampled > 0 && p.hashed == p.sampled);
+            if all_hashed
+                && !self.clear_values.contains(id)
+                && matches!(e.protection, Protection::Unknown | Protection::Plaintext)
+            {
+                e.protection = Protection::Hashed;
+            }
             e.seen_in = self
                 .sightings
                 .remove(id)

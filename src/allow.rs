@@ -6,6 +6,7 @@
 //! reason = "mail logs are purged daily"
 //! [[allow]]
 //! location = "public.clients.display_name"  # table.column, CSV/JSON field or config key path
+//!                                           # (`db:public.clients.display_name`: live databases only)
 //! rule = "person-name-column"               # optional: narrows to one rule id
 //! reason = "business contact names, approved by DPO"
 //! ```
@@ -55,6 +56,8 @@ struct Allow {
     path: Option<globset::GlobMatcher>,
     /// `table.column` normalised (`clients.display_name`), or a field / key path.
     location: Option<String>,
+    /// `location = "db:…"`: only findings read from a live database.
+    db_only: bool,
     rule: Option<String>,
 }
 
@@ -147,9 +150,13 @@ impl Allowlist {
                 ),
                 None => None,
             };
+            let db_only = e.location.as_deref().is_some_and(|l| l.starts_with("db:"));
             entries.push(Allow {
                 path: glob,
-                location: e.location,
+                location: e
+                    .location
+                    .map(|l| l.strip_prefix("db:").map(str::to_string).unwrap_or(l)),
+                db_only,
                 rule: e.rule,
             });
         }
@@ -183,6 +190,7 @@ impl Allowlist {
         };
         self.entries.iter().any(|a| {
             a.path.as_ref().is_none_or(|g| g.is_match(rel))
+                && (!a.db_only || f.location.source.is_some())
                 && a.rule.as_ref().is_none_or(|r| *r == f.rule_id)
                 && a.location.as_ref().is_none_or(|l| {
                     f.location.field.as_deref() == Some(l.as_str())

@@ -185,7 +185,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "GLOB", help_heading = "Databases")]
     pub db_exclude: Vec<String>,
 
-    /// Also sample plain views (their columns are always listed from the catalog).
+    /// Also read plain views (columns and rows); they store nothing of their own.
     #[arg(long, help_heading = "Databases")]
     pub db_views: bool,
 

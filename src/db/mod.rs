@@ -65,7 +65,8 @@ pub struct DbOptions {
     /// Schemas to read (globs); system schemas are never read.
     pub include: Option<GlobSet>,
     pub exclude: Option<GlobSet>,
-    /// Also sample plain views (they store nothing themselves; off by default).
+    /// Also read plain views: their columns and rows (they store nothing of their own,
+    /// so they are left out by default).
     pub views: bool,
     pub tls: Option<TlsMode>,
     pub tls_ca: Option<PathBuf>,
@@ -146,7 +147,7 @@ pub struct Table {
     pub columns: Vec<Column>,
     /// The planner's row estimate, when the catalog has one.
     pub rows_estimate: Option<u64>,
-    /// Whether rows are read (plain views only with `--db-views`).
+    /// Whether rows can be read (not for a materialized view never refreshed).
     pub sampled: bool,
     /// Backend-specific hint for efficient sampling (an integer key column, rowids).
     pub key: Option<String>,
@@ -204,6 +205,8 @@ pub struct ColumnSample {
     pub sampled: u64,
     /// Values with at least one finding.
     pub matching: u64,
+    /// Values that are hash or crypt strings (`$2b$12$…`, hex digests).
+    pub hashed: u64,
     pub rows_estimate: Option<u64>,
 }
 
@@ -346,6 +349,7 @@ fn scan_table(
     let width = table.columns.len();
     let mut sampled = vec![0u64; width];
     let mut matching = vec![0u64; width];
+    let mut hashed = vec![0u64; width];
     let mut held: Vec<Row> = Vec::new();
     let mut inferred: Option<Vec<Option<String>>> = None;
     let mut inference = ColumnInference::default();
@@ -381,6 +385,8 @@ fn scan_table(
             );
             if counting.count > 0 {
                 matching[i] += 1;
+            } else if crate::extract::protection::value_is_hash(v) {
+                hashed[i] += 1;
             }
         }
     };
@@ -428,6 +434,7 @@ fn scan_table(
             column: c.name.clone(),
             sampled: sampled[i],
             matching: matching[i],
+            hashed: hashed[i],
             rows_estimate: table.rows_estimate,
         })
         .collect();

@@ -128,10 +128,13 @@ fn message(e: &postgres::Error) -> String {
     }
 }
 
-/// Catalog: ordinary, partitioned and materialized tables (and views with
-/// `--db-views`) outside the system schemas; partitions are read through their parent.
+/// Catalog: ordinary, partitioned and materialized tables and views outside the
+/// system schemas (views are kept only with `--db-views`); partitions are read through
+/// their parent. A materialized view never refreshed is listed but cannot be read.
 const CATALOG: &str = "
-SELECT n.nspname::text, c.relname::text, c.relkind::text, a.attname::text,
+SELECT n.nspname::text, c.relname::text,
+       CASE WHEN c.relkind = 'm' AND NOT c.relispopulated THEN 'unpopulated' ELSE c.relkind::text END,
+       a.attname::text,
        format_type(a.atttypid, a.atttypmod), col_description(c.oid, a.attnum),
        CASE WHEN c.relkind = 'p' THEN
               (SELECT sum(GREATEST(p.reltuples, 0))::bigint FROM pg_catalog.pg_inherits i
@@ -162,6 +165,10 @@ impl Connection for PgConnection {
             }
             let name: String = r.get(1);
             let kind: String = r.get(2);
+            // Views store nothing of their own: their rows are the tables' rows.
+            if kind == "v" && !opts.views {
+                continue;
+            }
             let estimate: Option<i64> = r.get(6);
             let column = Column {
                 name: r.get(3),
@@ -177,7 +184,7 @@ impl Connection for PgConnection {
                     name,
                     columns: vec![column],
                     rows_estimate: estimate.and_then(|e| u64::try_from(e).ok()),
-                    sampled: kind != "v" || opts.views,
+                    sampled: kind != "unpopulated",
                     key: Some(kind),
                 }),
             }

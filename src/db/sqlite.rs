@@ -71,7 +71,8 @@ impl Connection for SqliteConnection {
             .and_then(|rows| rows.collect())
             .map_err(|e| c(e.to_string()))?;
         let mut tables = Vec::new();
-        for (name, view, no_rowid) in listed {
+        // Views store nothing of their own: their rows are the tables' rows.
+        for (name, _, no_rowid) in listed.into_iter().filter(|(_, v, _)| !v || opts.views) {
             let mut st = self
                 .0
                 .prepare(&format!("PRAGMA table_info({})", quote(&name)))
@@ -106,7 +107,7 @@ impl Connection for SqliteConnection {
                 name,
                 columns,
                 rows_estimate,
-                sampled: !view || opts.views,
+                sampled: true,
                 key: (!no_rowid).then(|| "rowid".to_string()),
             });
         }
