@@ -36,6 +36,20 @@ pub struct Sighting {
     pub line: u64,
     /// `column` for a declaration, `value` for stored values.
     pub kind: FindingKind,
+    /// A live database (`path` is then its masked URL and `line` means nothing).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub database: bool,
+}
+
+impl Sighting {
+    /// `path:line` for a file, the URL for a database.
+    pub fn place(&self) -> String {
+        if self.database {
+            self.path.clone()
+        } else {
+            format!("{}:{}", self.path, self.line)
+        }
+    }
 }
 
 /// One storage location that holds PII.
@@ -216,6 +230,7 @@ impl Aggregator {
                     path: f.location.path.clone(),
                     line: f.location.line,
                     kind: f.kind,
+                    database: f.location.source.is_some(),
                 },
             );
         }

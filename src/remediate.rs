@@ -69,11 +69,18 @@ fn protection_weight(p: Protection) -> f64 {
 /// The risk score of an exposure.
 pub fn score(e: &Exposure) -> f64 {
     let values: u64 = e.values.values().sum();
+    // A database sample estimates the rows holding PII: share × table size.
+    let estimated: u64 = e
+        .prevalence
+        .iter()
+        .map(|p| (p.ratio * p.rows_estimate.unwrap_or(0) as f64) as u64)
+        .sum();
     let rows = if e.declared {
         values.max(DECLARED_ROWS)
     } else {
         values.max(1)
-    };
+    }
+    .max(estimated);
     let volume = 1.0 + (rows as f64).log10();
     let s = severity_weight(e.severity)
         * confidence_weight(e.confidence)
@@ -87,7 +94,7 @@ fn action(e: &Exposure) -> String {
     let files: Vec<&str> = e
         .seen_in
         .iter()
-        .filter(|s| s.kind == crate::finding::FindingKind::Value)
+        .filter(|s| s.kind == crate::finding::FindingKind::Value && !s.database)
         .map(|s| s.path.as_str())
         .collect();
     let artifacts = if files.is_empty() {

@@ -168,7 +168,13 @@ impl MysqlConnection {
 fn message(e: &mysql::Error) -> String {
     match e {
         mysql::Error::MySqlError(e) => format!("{} (error {})", e.message, e.code),
-        e => e.to_string().replace('\n', " "),
+        e => {
+            // The driver's Display is its Debug form: `DriverError { … }`.
+            let m = e.to_string().replace('\n', " ");
+            m.split_once(" { ")
+                .and_then(|(_, rest)| rest.strip_suffix(" }"))
+                .map_or(m.clone(), str::to_string)
+        }
     }
 }
 

@@ -52,11 +52,7 @@ impl Reporter for CsvReporter {
             let Some(e) = outcome.exposures.iter().find(|e| e.id == item.exposure) else {
                 continue;
             };
-            let seen: Vec<String> = e
-                .seen_in
-                .iter()
-                .map(|s| format!("{}:{}", s.path, s.line))
-                .collect();
+            let seen: Vec<String> = e.seen_in.iter().map(|s| s.place()).collect();
             let storage = serde_json::to_value(e.storage)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))

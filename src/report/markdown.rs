@@ -130,8 +130,22 @@ impl Reporter for MarkdownReporter {
             let seen: Vec<String> = e
                 .seen_in
                 .iter()
-                .map(|x| format!("`{}:{}`", md(&x.path), x.line))
+                .map(|x| format!("`{}`", md(&x.place())))
                 .collect();
+            for p in &e.prevalence {
+                writeln!(
+                    out,
+                    "- sampled in `{}` (`{}`): {} of {} values hold PII ({:.0}%){}",
+                    md(&p.source),
+                    md(&p.table),
+                    p.matching,
+                    p.sampled,
+                    p.ratio * 100.0,
+                    p.rows_estimate
+                        .map(|r| format!("; the table has about {r} rows"))
+                        .unwrap_or_default()
+                )?;
+            }
             writeln!(out, "- seen in: {}\n", seen.join(", "))?;
         }
         writeln!(out, "## Scan coverage\n")?;
