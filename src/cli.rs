@@ -165,6 +165,14 @@ pub struct ScanArgs {
     #[arg(long)]
     pub show_suppressed: bool,
 
+    /// Stop reading one input after this many seconds (the scan is then incomplete).
+    #[arg(long, value_name = "SECS")]
+    pub timeout_per_file: Option<u64>,
+
+    /// Scan at most N files (the others are named in a diagnostic; the scan is incomplete).
+    #[arg(long, value_name = "N")]
+    pub max_files: Option<usize>,
+
     /// Rows sampled per table of a database (URL targets, SQLite files).
     #[arg(long, value_name = "N", default_value_t = crate::db::DEFAULT_SAMPLE_ROWS, help_heading = "Databases")]
     pub sample_rows: u64,

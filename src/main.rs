@@ -129,6 +129,10 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
             statement_timeout: std::time::Duration::from_secs(args.db_timeout.max(1)),
             seed: piiscan::db::DEFAULT_SEED,
         },
+        timeout_per_file: args
+            .timeout_per_file
+            .map(|s| std::time::Duration::from_secs(s.max(1))),
+        max_files: args.max_files,
         decompress: piiscan::source::decompress::Limits {
             max_output: args.max_decompressed_size,
             max_ratio: args.max_compression_ratio,

@@ -98,6 +98,28 @@ impl Fingerprinter {
     }
 }
 
+/// A path as reports show it: valid UTF-8 as is, each byte of invalid UTF-8 and each
+/// control character (a newline in a file name) as `\xNN`, so one name is one line
+/// in every format and two different names never show the same.
+pub fn display_path(p: &std::path::Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = String::new();
+        for chunk in p.as_os_str().as_bytes().utf8_chunks() {
+            out.push_str(&escape_control(chunk.valid()));
+            for b in chunk.invalid() {
+                let _ = write!(out, "\\x{b:02x}");
+            }
+        }
+        out
+    }
+    #[cfg(not(unix))]
+    {
+        escape_control(&p.display().to_string())
+    }
+}
+
 /// Makes a path or value safe for a terminal: control characters become `\xNN`.
 pub fn escape_control(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

@@ -63,6 +63,10 @@ pub struct ScanOptions {
     pub collect_baseline: bool,
     /// How databases (URLs, SQLite files) are read.
     pub db: crate::db::DbOptions,
+    /// Stop reading one input after this long (a diagnostic; the scan is incomplete).
+    pub timeout_per_file: Option<std::time::Duration>,
+    /// Scan at most this many files; the rest are named in one diagnostic.
+    pub max_files: Option<usize>,
 }
 
 impl Default for ScanOptions {
@@ -85,6 +89,8 @@ impl Default for ScanOptions {
             show_suppressed: false,
             collect_baseline: false,
             db: crate::db::DbOptions::default(),
+            timeout_per_file: None,
+            max_files: None,
         }
     }
 }
@@ -305,7 +311,18 @@ pub fn run(
         ..Summary::default()
     };
     let mut walk_diags = Vec::new();
-    let targets = enumerate(&opts.inputs, &opts.walk, &mut walk_diags);
+    let mut targets = enumerate(&opts.inputs, &opts.walk, &mut walk_diags);
+    if let Some(max) = opts.max_files.filter(|max| targets.len() > *max) {
+        let left = targets.split_off(max);
+        walk_diags.push(Diagnostic::new(
+            &left[0].display,
+            DiagnosticKind::LimitExceeded,
+            format!(
+                "more than --max-files {max}: {} files from here on (in path order) were not scanned",
+                left.len()
+            ),
+        ));
+    }
     if !walk_diags.is_empty() {
         let r = FileReport {
             diagnostics: walk_diags,
@@ -536,11 +553,13 @@ fn scan_target(
         return scan_database(target, db, engine, policy, opts, report, out);
     }
     let diag = |kind, msg: String| Diagnostic::new(&target.display, kind, msg);
+    let mut size_at_open = None;
     let mut reader: Box<dyn Read> = match &target.path {
         None => Box::new(io::stdin().lock()),
         Some(path) => match std::fs::File::open(path) {
             Ok(file) => {
                 let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+                size_at_open = Some(size);
                 if let Some(max) = opts.max_file_size.filter(|max| size > *max) {
                     report.diagnostics.push(diag(
                         DiagnosticKind::TooLarge,
@@ -559,8 +578,18 @@ fn scan_target(
             }
         },
     };
-    // Peel compression layers (content decides), then sniff what is inside.
+    let raw_read = Rc::new(std::cell::Cell::new(0u64));
+    reader = Box::new(Watched {
+        inner: reader,
+        read: raw_read.clone(),
+        deadline: opts
+            .timeout_per_file
+            .map(|t| (std::time::Instant::now() + t, t)),
+    });
+    // Peel compression layers (content decides), transcode UTF-16, then sniff what
+    // is inside.
     let mut depth = 0;
+    let mut transcoded = false;
     let head = loop {
         let mut head = Vec::with_capacity(SNIFF_LEN);
         if let Err(e) = reader
@@ -639,7 +668,12 @@ fn scan_target(
                 ));
                 return report;
             }
-            Kind::Binary | Kind::Text => break head,
+            Kind::Utf16(u) if !transcoded => {
+                transcoded = true;
+                let stream: Box<dyn Read> = Box::new(io::Cursor::new(head).chain(reader));
+                reader = Box::new(crate::source::utf16::Utf16Reader::new(stream, u));
+            }
+            Kind::Binary | Kind::Text | Kind::Utf16(_) => break head,
         }
     };
     let builder = FindingBuilder {
@@ -717,10 +751,23 @@ fn scan_target(
     };
     report.bytes = bytes;
     report.scanned = true;
-    if let Err(e) = result {
-        report
+    match result {
+        Err(e) => report
             .diagnostics
-            .push(read_failure(&target.display, bytes, &e));
+            .push(read_failure(&target.display, bytes, &e)),
+        // Truncated while it was read (a log rotated, a dump rewritten): the end of
+        // what was there at the start was never seen.
+        Ok(()) if size_at_open.is_some_and(|size| raw_read.get() < size) => {
+            report.diagnostics.push(diag(
+                DiagnosticKind::ReadError,
+                format!(
+                    "the file shrank while it was read: {} of the {} bytes it had when opened were scanned",
+                    raw_read.get(),
+                    size_at_open.unwrap_or(0)
+                ),
+            ))
+        }
+        Ok(()) => {}
     }
     if let Some(p) = progress {
         p.files.fetch_add(1, Ordering::Relaxed);
@@ -799,6 +846,31 @@ fn scan_db_with(
         Err(e) => report.diagnostics.push(diag(e.to_string())),
     }
     report
+}
+
+/// The raw input: counts the bytes read (to notice a file that shrank) and enforces
+/// `--timeout-per-file` as a limit error, which ends the input with a diagnostic.
+struct Watched<R> {
+    inner: R,
+    read: Rc<std::cell::Cell<u64>>,
+    deadline: Option<(std::time::Instant, std::time::Duration)>,
+}
+
+impl<R: Read> Read for Watched<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if let Some((at, limit)) = self.deadline {
+            if std::time::Instant::now() > at {
+                return Err(io::Error::other(decompress::LimitExceeded(format!(
+                    "over --timeout-per-file ({}s) after {} bytes; the rest was not scanned",
+                    limit.as_secs(),
+                    self.read.get()
+                ))));
+            }
+        }
+        let n = self.inner.read(buf)?;
+        self.read.set(self.read.get() + n as u64);
+        Ok(n)
+    }
 }
 
 /// A read that failed part-way: a limit, or an I/O error.

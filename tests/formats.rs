@@ -381,3 +381,49 @@ fn xml_element_and_attribute_paths() {
         ]
     );
 }
+
+/// UTF-16 exports (SQL Server, Excel): transcoded while streaming, with or without a
+/// byte-order mark, in either byte order; lines keep their numbers.
+#[test]
+fn utf16_exports_are_transcoded() {
+    let dir = tempfile::tempdir().unwrap();
+    let sql = "CREATE TABLE dbo.Customers (Id int, SSN char(11));\r\nINSERT INTO dbo.Customers (Id, SSN) VALUES (1, N'536-22-8119');\r\n";
+    let mut le = vec![0xff, 0xfe];
+    for u in sql.encode_utf16() {
+        le.extend(u.to_le_bytes());
+    }
+    std::fs::write(dir.path().join("export.sql"), le).unwrap();
+    let mut be = Vec::new();
+    for u in "name,ssn\r\nZoë,148-09-7731\r\n".encode_utf16() {
+        be.extend(u.to_be_bytes());
+    }
+    std::fs::write(dir.path().join("people.csv"), be).unwrap();
+    let (doc, code) = scan_json(&[dir.path().to_str().unwrap(), "--no-config"]);
+    assert_eq!(code, 1);
+    let found: Vec<(String, u64, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "value")
+        .map(|f| {
+            (
+                f["location"]["path"]
+                    .as_str()
+                    .unwrap()
+                    .rsplit('/')
+                    .next()
+                    .unwrap()
+                    .to_string(),
+                f["location"]["line"].as_u64().unwrap(),
+                f["location"]["field"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("export.sql".to_string(), 2, "SSN".to_string()),
+            ("people.csv".to_string(), 2, "ssn".to_string())
+        ]
+    );
+}

@@ -3,6 +3,7 @@
 pub mod decompress;
 pub mod directives;
 pub mod sniff;
+pub mod utf16;
 pub mod walk;
 
 pub use walk::{Target, WalkOptions, enumerate};

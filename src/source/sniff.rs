@@ -20,6 +20,8 @@ pub enum Kind {
     PgDumpArchive,
     /// An SQLite database file.
     Sqlite,
+    /// UTF-16 text (with a byte-order mark, or recognised by its NUL pattern).
+    Utf16(super::utf16::Utf16),
 }
 
 pub fn sniff(head: &[u8]) -> Kind {
@@ -40,6 +42,9 @@ pub fn sniff(head: &[u8]) -> Kind {
     }
     if head.starts_with(&[0xfd, b'7', b'z', b'X', b'Z', 0x00]) {
         return Kind::Compressed(Compression::Xz);
+    }
+    if let Some(u) = super::utf16::detect(head) {
+        return Kind::Utf16(u);
     }
     if memchr::memchr(0, &head[..head.len().min(SNIFF_LEN)]).is_some() {
         return Kind::Binary;

@@ -124,7 +124,7 @@ fn walk_dir(
             Err(e) => {
                 let path = e
                     .path()
-                    .map_or_else(|| input.to_string(), |p| p.display().to_string());
+                    .map_or_else(|| input.to_string(), crate::redact::display_path);
                 let reason = if e.loop_ancestor().is_some() {
                     "symlink loop".to_string()
                 } else {
@@ -148,7 +148,7 @@ fn walk_dir(
         {
             continue;
         }
-        let display = entry.path().display().to_string();
+        let display = crate::redact::display_path(entry.path());
         if ft.is_symlink() {
             diags.push(Diagnostic::new(
                 display,
