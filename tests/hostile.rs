@@ -91,7 +91,7 @@ fn scan(dir: &Path, extra: &[&str], delete: Option<&Path>) -> (Value, i32, u64, 
         "build the release binary first: cargo build --release"
     );
     let rss_file = dir.join("../rss.txt");
-    let mut child = Command::new("/usr/bin/time")
+    let child = Command::new("/usr/bin/time")
         .arg("-f")
         .arg("%M")
         .arg("-o")
