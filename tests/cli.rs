@@ -578,3 +578,84 @@ fn many_findings_per_file_stream_in_order_with_any_thread_count() {
     let first_of_f1 = one.iter().position(|l| l.contains("f1.txt")).unwrap();
     assert!(one[..first_of_f1].iter().all(|l| l.contains("f0.txt")));
 }
+
+/// The leak matrix over error paths: parse fallbacks, limits hit part-way (nesting,
+/// a bomb, a truncated gzip), UTF-16, an SQLite database, suppressed findings shown
+/// with `--show-suppressed`, a baseline, and `RUST_LOG=trace`: no format, stream or
+/// file carries a raw value or an unkeyed hash.
+#[test]
+fn no_raw_value_on_error_paths_either() {
+    use std::io::Write;
+    let dir = planted_tree();
+    let root = dir.path();
+    let gz = |data: &[u8]| {
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    };
+    // A statement sqlparser rejects, read by the fallback reader.
+    write(
+        root,
+        "broken.sql",
+        "CREATE TABLE p (ssn char(11)) WITH ((((;\nINSERT INTO p (ssn) VALUES ('536-22-8119');\n",
+    );
+    // Values, then nesting past the limit.
+    let mut deep = String::from("{\"ssn\": \"536-22-8119\", \"x\": ");
+    deep.push_str(&"[".repeat(2000));
+    write(root, "deep.json", &deep);
+    // Values inside a bomb and a truncated gzip.
+    let mut bomb = b"card 4111111111111111\n".to_vec();
+    bomb.extend(vec![b' '; 8 << 20]);
+    std::fs::write(root.join("bomb.txt.gz"), gz(&bomb)).unwrap();
+    let mut long = b"iban GB82WEST12345698765432\n".to_vec();
+    for i in 0..50_000 {
+        long.extend(format!("row {i}\n").as_bytes());
+    }
+    let whole = gz(&long);
+    std::fs::write(root.join("cut.log.gz"), &whole[..whole.len() / 2]).unwrap();
+    // UTF-16 and SQLite.
+    let mut utf16 = vec![0xff, 0xfe];
+    for u in "ssn=536228119\r\n".encode_utf16() {
+        utf16.extend(u.to_le_bytes());
+    }
+    std::fs::write(root.join("u16.txt"), utf16).unwrap();
+    let db = rusqlite::Connection::open(root.join("app.db")).unwrap();
+    db.execute_batch(
+        "CREATE TABLE t (ssn TEXT, email TEXT); INSERT INTO t VALUES ('536-22-8119', 'mary.smith@sakilacustomer.org');",
+    )
+    .unwrap();
+    drop(db);
+    // A baseline accepting half of it, shown anyway.
+    let baseline = root.join("../leak-baseline.json");
+    piiscan()
+        .args([
+            "scan",
+            root.join("logs").to_str().unwrap(),
+            "--write-baseline",
+        ])
+        .arg(&baseline)
+        .output()
+        .unwrap();
+    assert_no_raw_values(&std::fs::read_to_string(&baseline).unwrap(), "baseline");
+    for format in ["text", "json", "jsonl", "sarif", "csv", "markdown"] {
+        let out = piiscan()
+            .args(["scan", root.to_str().unwrap(), "--format", format])
+            .args(["--show-suppressed", "--baseline"])
+            .arg(&baseline)
+            .env("RUST_LOG", "trace")
+            .env("RUST_BACKTRACE", "full")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{format}: incomplete");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("deep.json") && stdout.contains("cut.log.gz"),
+            "{format}: the diagnostics are reported"
+        );
+        assert_no_raw_values(&stdout, &format!("{format} stdout (error paths)"));
+        assert_no_raw_values(
+            &String::from_utf8_lossy(&out.stderr),
+            &format!("{format} stderr (error paths)"),
+        );
+    }
+}
