@@ -554,7 +554,7 @@ fn scan_target(
     }
     let diag = |kind, msg: String| Diagnostic::new(&target.display, kind, msg);
     let mut size_at_open = None;
-    let mut reader: Box<dyn Read> = match &target.path {
+    let reader: Box<dyn Read> = match &target.path {
         None => Box::new(io::stdin().lock()),
         Some(path) => match std::fs::File::open(path) {
             Ok(file) => {
@@ -578,6 +578,34 @@ fn scan_target(
             }
         },
     };
+    scan_opened(
+        target,
+        reader,
+        size_at_open,
+        engine,
+        policy,
+        opts,
+        progress,
+        report,
+        out,
+    )
+}
+
+/// Scans one input already opened (a file, standard input, bytes in memory).
+/// `size_at_open` is a regular file's size, to notice one that shrinks while read.
+#[allow(clippy::too_many_arguments)]
+fn scan_opened(
+    target: &Target,
+    mut reader: Box<dyn Read>,
+    size_at_open: Option<u64>,
+    engine: &Engine,
+    policy: FindingPolicy<'_>,
+    opts: &ScanOptions,
+    progress: Option<&Progress>,
+    mut report: FileReport,
+    out: &mut dyn FindingSink,
+) -> FileReport {
+    let diag = |kind, msg: String| Diagnostic::new(&target.display, kind, msg);
     let raw_read = Rc::new(std::cell::Cell::new(0u64));
     reader = Box::new(Watched {
         inner: reader,
@@ -846,6 +874,46 @@ fn scan_db_with(
         Err(e) => report.diagnostics.push(diag(e.to_string())),
     }
     report
+}
+
+/// Scans `bytes` as if they were a file named `name` (the name hints the format, as
+/// for files): the whole pipeline — decompression, UTF-16, format detection, every
+/// extractor — with a fixed fingerprint key. For fuzzing and property tests.
+pub fn scan_bytes(
+    name: &str,
+    bytes: &[u8],
+    engine: &Engine,
+    opts: &ScanOptions,
+) -> (Vec<Finding>, FileReport) {
+    let target = Target {
+        display: name.to_string(),
+        path: None,
+        explicit: true,
+        database: None,
+    };
+    let fingerprinter = Fingerprinter::new([0; 32]);
+    let policy = FindingPolicy {
+        min_confidence: opts.min_confidence,
+        show_values: opts.show_values,
+        fingerprinter: &fingerprinter,
+    };
+    let report = FileReport {
+        path: name.to_string(),
+        ..FileReport::default()
+    };
+    let mut findings = Vec::new();
+    let report = scan_opened(
+        &target,
+        Box::new(io::Cursor::new(bytes.to_vec())),
+        None,
+        engine,
+        policy,
+        opts,
+        None,
+        report,
+        &mut findings,
+    );
+    (findings, report)
 }
 
 /// The raw input: counts the bytes read (to notice a file that shrank) and enforces
