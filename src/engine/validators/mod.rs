@@ -59,6 +59,22 @@ pub enum Validator {
 }
 
 impl Validator {
+    /// Every validator (for fuzzing and property tests).
+    pub const ALL: [Validator; 12] = [
+        Validator::UsSsn,
+        Validator::UsItin,
+        Validator::PaymentCard,
+        Validator::Iban,
+        Validator::AbaRouting,
+        Validator::Email,
+        Validator::Phone,
+        Validator::Ipv4,
+        Validator::Ipv6,
+        Validator::IpAddress,
+        Validator::BirthDate,
+        Validator::NotTrivial,
+    ];
+
     pub fn validate(self, candidate: &[u8]) -> Verdict {
         match self {
             Validator::UsSsn => ssn::validate_ssn(candidate),
