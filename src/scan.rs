@@ -748,6 +748,15 @@ fn scan_opened(
                     ),
                 ));
             }
+            if let Some(line) = sql.stats.oversized {
+                report.diagnostics.push(diag(
+                    DiagnosticKind::ParseFallback,
+                    format!(
+                        "the statement at line {line} is over {} MiB: it and the rest of the file were scanned as text (values there are found, but not attributed to columns)",
+                        crate::extract::sql::MAX_STATEMENT >> 20
+                    ),
+                ));
+            }
             report.sql = Some(sql.stats);
             r
         }

@@ -1,11 +1,11 @@
 //! A hostile corpus, generated here, scanned by the release binary: decompression bombs,
-//! nesting, a 1 GB single line, a symlink loop, a FIFO, UTF-16, invalid UTF-8 in names
+//! nesting, a 1 GB single line of text and a 1 GB single-line INSERT, a symlink loop, a FIFO, UTF-16, invalid UTF-8 in names
 //! and contents, a truncated gzip, a file deleted mid-scan. No panic, peak RSS under
 //! 200 MB, every problem a diagnostic with its path, the planted SSNs in the valid
 //! parts found, exit 2 (incomplete) — and 1 with `--allow-partial`.
 //!
 //! Needs the release binary and GNU time (for peak RSS); CI runs it (`.ci/run`):
-//! `cargo build --release && cargo test --test hostile -- --ignored`. Writes ~1 GB to
+//! `cargo build --release && cargo test --test hostile -- --ignored`. Writes ~2 GB to
 //! the temporary directory.
 
 mod common;
@@ -48,6 +48,27 @@ fn build(dir: &Path) -> std::path::PathBuf {
         long.write_all(&filler).unwrap();
     }
     long.flush().unwrap();
+    // A 1 GB single-line INSERT with SSNs near its start, middle and end.
+    let mut insert =
+        std::io::BufWriter::new(std::fs::File::create(dir.join("one-line-insert.sql")).unwrap());
+    insert
+        .write_all(b"INSERT INTO customers (id, ssn) VALUES (1, '536-22-8119')")
+        .unwrap();
+    let tuples: Vec<u8> = (0..30_000)
+        .flat_map(|i: u32| format!(",({i}, 'none')").into_bytes())
+        .collect();
+    let mut written = 0usize;
+    let mut middle_done = false;
+    while written < 1 << 30 {
+        if !middle_done && written >= 1 << 29 {
+            insert.write_all(b",(7, '148-09-7731')").unwrap();
+            middle_done = true;
+        }
+        insert.write_all(&tuples).unwrap();
+        written += tuples.len();
+    }
+    insert.write_all(b",(8, '402-71-3356');\n").unwrap();
+    insert.flush().unwrap();
     // 100,000 levels of JSON nesting.
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     std::fs::write(dir.join("deep.json"), deep).unwrap();
@@ -184,6 +205,8 @@ fn the_hostile_corpus_is_survived_and_reported() {
             .count()
     };
     assert_eq!(ssn_in("long-line.log"), 3);
+    assert_eq!(ssn_in("one-line-insert.sql"), 3);
+    assert_eq!(diag("one-line-insert.sql").0, "parse_fallback");
     assert_eq!(ssn_in("export-utf16.sql"), 1);
     assert_eq!(ssn_in("truncated.log.gz"), 1);
     let bad_name = doc["findings"]

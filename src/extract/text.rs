@@ -44,9 +44,21 @@ impl LineCursor {
 /// Scans a whole stream as free text. Returns the bytes read; findings go to `out` as
 /// they are found, also when reading fails part-way (the error is returned after).
 pub fn scan_stream(
+    reader: impl Read,
+    builder: &FindingBuilder<'_>,
+    chunk: usize,
+    out: &mut dyn FindingSink,
+) -> (u64, io::Result<()>) {
+    scan_stream_from(reader, builder, chunk, 1, out)
+}
+
+/// As [`scan_stream`], for a stream whose first byte is on line `first_line` of the
+/// file (the rest of a SQL file read as text).
+pub fn scan_stream_from(
     mut reader: impl Read,
     builder: &FindingBuilder<'_>,
     chunk: usize,
+    first_line: u64,
     out: &mut dyn FindingSink,
 ) -> (u64, io::Result<()>) {
     let chunk = chunk.max(MIN_CHUNK);
@@ -56,7 +68,7 @@ pub fn scan_stream(
     let mut total = 0u64;
     let mut cursor = LineCursor {
         pos: 0,
-        line: 1,
+        line: first_line,
         line_start: 0,
     };
     loop {

@@ -22,7 +22,7 @@ use serde::Serialize;
 use split::{Item, Splitter};
 use sqlparser::dialect::Dialect;
 use std::collections::HashMap;
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, Read};
 use std::ops::Range;
 
 /// How much of a SQL file was understood, for the report's coverage section.
@@ -36,6 +36,44 @@ pub struct SqlStats {
     pub ddl_fallback: u64,
     pub insert_rows: u64,
     pub copy_rows: u64,
+    /// The line of a statement over `MAX_STATEMENT` bytes, from which the input was
+    /// read as text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oversized: Option<u64>,
+}
+
+/// Longest piece of a line fed to the splitter at once.
+const MAX_PIECE: usize = 1 << 20;
+/// Largest statement held whole; beyond it the rest of the input is read as text.
+pub const MAX_STATEMENT: usize = 64 << 20;
+
+/// Reads up to and including the next `\n`, or `max` bytes, whichever comes first.
+fn read_piece(reader: &mut impl BufRead, out: &mut Vec<u8>, max: usize) -> io::Result<usize> {
+    let mut n = 0;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(n);
+        }
+        let room = max - n;
+        let (take, done) = match memchr::memchr(b'\n', &available[..available.len().min(room)]) {
+            Some(p) => (p + 1, true),
+            None => {
+                let t = available.len().min(room);
+                (t, t == room)
+            }
+        };
+        out.extend_from_slice(&available[..take]);
+        reader.consume(take);
+        n += take;
+        if done {
+            return Ok(n);
+        }
+    }
 }
 
 /// Skips leading whitespace and comments (`-- …`, `# …`, `/* … */`).
@@ -142,6 +180,8 @@ pub struct SqlExtractor<'a, 'b> {
     inferred: HashMap<String, Vec<Option<String>>>,
     fields: FieldScanner,
     pub stats: SqlStats,
+    /// Largest statement held whole (`MAX_STATEMENT`; smaller in tests).
+    pub max_statement: usize,
 }
 
 impl<'a, 'b> SqlExtractor<'a, 'b> {
@@ -160,10 +200,14 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
                 dialect: dialect_name(dialect),
                 ..SqlStats::default()
             },
+            max_statement: MAX_STATEMENT,
         }
     }
 
-    /// Reads the whole input line by line. Returns the bytes read.
+    /// Reads the whole input line by line (a line longer than `MAX_PIECE` in pieces).
+    /// A statement growing past `MAX_STATEMENT` is not held: it and the rest of the
+    /// input are scanned as text in windows (`stats.oversized`), so memory stays
+    /// bounded whatever the input. Returns the bytes read.
     pub fn run(
         &mut self,
         mut reader: impl BufRead,
@@ -172,15 +216,38 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
         let mut splitter = Splitter::new(self.dialect.is_mysql());
         let mut line = Vec::new();
         let mut line_no = 0u64;
+        let mut at_line_start = true;
         let mut total = 0u64;
         loop {
             line.clear();
-            match reader.read_until(b'\n', &mut line) {
+            match read_piece(
+                &mut reader,
+                &mut line,
+                MAX_PIECE.min(self.max_statement / 4).max(64),
+            ) {
                 Ok(0) => break,
                 Ok(n) => {
                     total += n as u64;
-                    line_no += 1;
+                    if at_line_start {
+                        line_no += 1;
+                    }
+                    at_line_start = line.ends_with(b"\n");
                     splitter.feed(&line, line_no, &mut |item| self.item(item, out));
+                    if splitter.pending_len() > self.max_statement {
+                        let (pending, from_line) = splitter.take_pending();
+                        self.stats.oversized = Some(from_line);
+                        let pending_len = pending.len() as u64;
+                        let rest = io::Cursor::new(pending).chain(reader);
+                        let (n, r) = super::text::scan_stream_from(
+                            rest,
+                            self.builder,
+                            super::text::DEFAULT_CHUNK,
+                            from_line,
+                            out,
+                        );
+                        // The pending bytes were counted already.
+                        return (total + n.saturating_sub(pending_len), r);
+                    }
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
@@ -564,4 +631,59 @@ pub fn looks_like_sql(head: &[u8]) -> bool {
     ]
     .iter()
     .any(|k| first.starts_with(k))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Engine;
+    use crate::extract::FindingPolicy;
+    use crate::finding::{Confidence, Finding};
+    use crate::redact::Fingerprinter;
+    use crate::rules::RuleSet;
+
+    #[test]
+    fn an_oversized_statement_is_read_as_text_with_bounded_memory() {
+        let engine = Engine::new(&RuleSet::builtin().unwrap()).unwrap();
+        let fingerprinter = Fingerprinter::new([1; 32]);
+        let builder = FindingBuilder {
+            engine: &engine,
+            path: "big.sql",
+            source: None,
+            policy: FindingPolicy {
+                min_confidence: Confidence::Medium,
+                show_values: false,
+                fingerprinter: &fingerprinter,
+            },
+        };
+        let mut sql = String::from(
+            "CREATE TABLE t (id int, ssn char(11));\nINSERT INTO t (id, ssn) VALUES (1, '536-22-8119')",
+        );
+        for i in 0..2000 {
+            sql.push_str(&format!(",({i}, 'n/a')"));
+        }
+        sql.push_str(",(9, '148-09-7731');\nINSERT INTO t (id, ssn) VALUES (2, '402-71-3356');\n");
+        let mut x = SqlExtractor::new(&builder, SqlDialect::Postgres);
+        x.max_statement = 4096;
+        let mut out: Vec<Finding> = Vec::new();
+        let (bytes, result) = x.run(io::Cursor::new(sql.as_bytes()), &mut out);
+        result.unwrap();
+        assert_eq!(bytes, sql.len() as u64);
+        assert_eq!(x.stats.oversized, Some(2));
+        let ssns: Vec<(u64, Scope)> = out
+            .iter()
+            .filter(|f| f.rule_id == "us-ssn")
+            .map(|f| (f.location.line, f.scope))
+            .collect();
+        assert_eq!(
+            ssns,
+            [
+                (2, Scope::FreeText),
+                (2, Scope::FreeText),
+                (3, Scope::FreeText)
+            ]
+        );
+        // The declaration before it was read as SQL.
+        assert!(out.iter().any(|f| f.kind == FindingKind::Column));
+    }
 }

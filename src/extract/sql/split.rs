@@ -219,6 +219,25 @@ impl Splitter {
             .extend_from_slice(&line[seg_start.min(line.len())..]);
     }
 
+    /// Bytes of the statement being collected.
+    pub fn pending_len(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Hands over the statement being collected and the line it starts on, leaving the
+    /// splitter empty (for a statement too large to hold: the caller reads on as text).
+    pub fn take_pending(&mut self) -> (Vec<u8>, u64) {
+        let line = self.start.take().map_or(1, |(l, _)| l);
+        let mut buf = std::mem::take(&mut self.buf);
+        // Whitespace before the statement's first byte (`line` is where that byte is).
+        let lead = buf
+            .iter()
+            .position(|c| !c.is_ascii_whitespace())
+            .unwrap_or(buf.len());
+        buf.drain(..lead);
+        (buf, line)
+    }
+
     /// Emits what is left at the end of input (a statement without a final delimiter).
     pub fn finish(&mut self, emit: &mut dyn FnMut(Item<'_>)) {
         if self.in_copy {
