@@ -13,7 +13,7 @@ use std::io::{self, BufRead};
 
 /// Deepest nesting followed.
 pub const MAX_DEPTH: usize = 1024;
-/// Longest string or number kept for scanning (the rest is read and skipped).
+/// Longest string held at once (longer ones are scanned in windows); longest number.
 const MAX_SCALAR: usize = 1 << 20;
 
 enum Frame {
@@ -40,6 +40,31 @@ struct Tokenizer<'a, 'b> {
     escape: bool,
     /// JSON Lines: `record` is the document number.
     json_lines: bool,
+    /// In a string longer than `MAX_SCALAR`, scanned in windows: matches starting
+    /// before this offset of the kept bytes were reported by the previous window.
+    fresh_from: usize,
+}
+
+/// A long string is scanned in windows: matches starting in the last `OVERLAP` bytes
+/// of a window are left to the next one (which holds them whole), and `CONTEXT` bytes
+/// before that are kept so the next window's first match has its left context.
+const OVERLAP: usize = 2048;
+const CONTEXT: usize = 256;
+
+/// Passes on findings whose column is in `min..max` (the part of a window that is
+/// reported by that window).
+struct Between<'a> {
+    inner: &'a mut dyn FindingSink,
+    min: u64,
+    max: u64,
+}
+
+impl FindingSink for Between<'_> {
+    fn finding(&mut self, f: crate::finding::Finding) {
+        if (self.min..self.max).contains(&f.location.column) {
+            self.inner.finding(f);
+        }
+    }
 }
 
 impl Tokenizer<'_, '_> {
@@ -68,8 +93,45 @@ impl Tokenizer<'_, '_> {
         })
     }
 
+    /// Scans the bytes of a long string so far and keeps only their tail, so a string
+    /// of any length is scanned whole in bounded memory.
+    fn scalar_window(&mut self, out: &mut dyn FindingSink) {
+        let path = self.path();
+        let record = self.record();
+        let Some((bytes, line, column, _)) = self.scalar.as_mut() else {
+            return;
+        };
+        let (line, start_column) = (*line, *column);
+        let place_at = |offset: usize| Place {
+            scope: Scope::Structured,
+            line,
+            column: start_column + offset as u64,
+            table: None,
+            field: Some(path.clone()),
+            record,
+        };
+        let mut window = Between {
+            inner: out,
+            min: start_column + self.fresh_from as u64,
+            max: start_column + (bytes.len() - OVERLAP) as u64,
+        };
+        self.fields.scan(
+            self.builder,
+            bytes,
+            Some(&path),
+            None,
+            &place_at,
+            &mut window,
+        );
+        let drop = bytes.len() - OVERLAP - CONTEXT;
+        bytes.drain(..drop);
+        *column += drop as u64;
+        self.fresh_from = CONTEXT;
+    }
+
     /// A complete scalar: a key, or a value to scan.
     fn scalar_done(&mut self, out: &mut dyn FindingSink) {
+        let fresh_from = std::mem::take(&mut self.fresh_from);
         let Some((bytes, line, column, is_string)) = self.scalar.take() else {
             return;
         };
@@ -93,8 +155,19 @@ impl Tokenizer<'_, '_> {
             field: Some(path.clone()),
             record,
         };
-        self.fields
-            .scan(self.builder, &bytes, Some(&path), None, &place_at, out);
+        let mut rest = Between {
+            inner: out,
+            min: column + fresh_from as u64,
+            max: u64::MAX,
+        };
+        self.fields.scan(
+            self.builder,
+            &bytes,
+            Some(&path),
+            None,
+            &place_at,
+            &mut rest,
+        );
         if self.stack.is_empty() {
             self.documents += 1;
         }
@@ -117,10 +190,15 @@ impl Tokenizer<'_, '_> {
                 self.scalar_done(out);
                 return Ok(());
             }
-            if let Some((buf, ..)) = &mut self.scalar {
-                if buf.len() < MAX_SCALAR {
+            let full = match &mut self.scalar {
+                Some((buf, ..)) => {
                     buf.push(b);
+                    buf.len() >= MAX_SCALAR
                 }
+                None => false,
+            };
+            if full {
+                self.scalar_window(out);
             }
             return Ok(());
         }
@@ -199,6 +277,7 @@ pub fn scan(
         in_string: false,
         escape: false,
         json_lines,
+        fresh_from: 0,
     };
     let (total, result) = super::for_each_byte(reader, |b, line, column| {
         t.line = line;
@@ -224,4 +303,52 @@ pub fn scan(
 pub fn is_json_lines(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     lower.ends_with(".ndjson") || lower.ends_with(".jsonl")
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+    use crate::engine::Engine;
+    use crate::extract::FindingPolicy;
+    use crate::finding::{Confidence, Finding};
+    use crate::redact::Fingerprinter;
+    use crate::rules::RuleSet;
+
+    /// A string of several MiB: every planted SSN is found once, at its own column,
+    /// including those straddling window edges.
+    #[test]
+    fn a_long_string_is_scanned_whole_in_windows() {
+        let engine = Engine::new(&RuleSet::builtin().unwrap()).unwrap();
+        let fingerprinter = Fingerprinter::new([1; 32]);
+        let builder = FindingBuilder {
+            engine: &engine,
+            path: "big.json",
+            source: None,
+            policy: FindingPolicy {
+                min_confidence: Confidence::Medium,
+                show_values: false,
+                fingerprinter: &fingerprinter,
+            },
+        };
+        let mut doc = String::from("{\"notes\": \"");
+        let mut planted = Vec::new();
+        let mut i = 0u64;
+        while doc.len() < 3 * MAX_SCALAR + 5000 {
+            // Vary the gap so plants fall on every position relative to window edges.
+            doc.push_str(&"x ".repeat(500 + (i as usize * 7919) % 3000));
+            planted.push(doc.len() as u64 + 1);
+            doc.push_str("ssn 536-22-8119 ");
+            i += 1;
+        }
+        doc.push_str("\"}\n");
+        let mut out: Vec<Finding> = Vec::new();
+        let (_, r) = scan(io::Cursor::new(doc.as_bytes()), false, &builder, &mut out);
+        r.unwrap();
+        let columns: Vec<u64> = out
+            .iter()
+            .filter(|f| f.rule_id == "us-ssn")
+            .map(|f| f.location.column - 4)
+            .collect();
+        assert_eq!(columns, planted);
+    }
 }
