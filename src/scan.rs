@@ -761,12 +761,24 @@ fn scan_opened(
             r
         }
         Format::Delimited => match delimited::sniff_delimiter(&head) {
-            Some(delim) => delimited::scan(
-                io::BufReader::with_capacity(opts.chunk_size.max(64), stream),
-                delim,
-                &builder,
-                &mut counted,
-            ),
+            Some(delim) => {
+                let (n, r, oversized) = delimited::scan(
+                    io::BufReader::with_capacity(opts.chunk_size.max(64), stream),
+                    delim,
+                    &builder,
+                    &mut counted,
+                );
+                if let Some(line) = oversized {
+                    report.diagnostics.push(diag(
+                        DiagnosticKind::ParseFallback,
+                        format!(
+                            "the record at line {line} is over {} MiB: it and the rest of the file were scanned as text (values there are found, but not attributed to fields)",
+                            delimited::MAX_RECORD >> 20
+                        ),
+                    ));
+                }
+                (n, r)
+            }
             None => text::scan_stream(stream, &builder, opts.chunk_size, &mut counted),
         },
         Format::Config => config::scan(

@@ -70,3 +70,32 @@ fn timeout_per_file_stops_a_stalled_input() {
         "{d}"
     );
 }
+
+/// A CSV line longer than the record limit (16 MiB) is not held whole: it and the rest
+/// of the file are scanned as text, with a note, and nothing is missed.
+#[test]
+fn an_oversized_csv_record_is_scanned_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("name,ssn,notes\nAna,536-22-8119,ok\nBo,148-09-7731,");
+    csv.push_str(&"y".repeat(20 << 20));
+    csv.push_str(" ssn 402-71-3356\nCy,536-22-8120,done\n");
+    let file = write(dir.path(), "export.csv", &csv);
+    let (doc, code) = scan_json(&[file.to_str().unwrap(), "--no-config"]);
+    assert_eq!(code, 1, "a note, not an incomplete scan");
+    let d = &doc["diagnostics"][0];
+    assert_eq!(d["kind"], "parse_fallback");
+    assert!(d["message"].as_str().unwrap().contains("line 3"), "{d}");
+    let found: Vec<(u64, Option<&str>)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["pii_type"] == "ssn")
+        .map(|f| {
+            (
+                f["location"]["line"].as_u64().unwrap(),
+                f["location"]["field"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(found, [(2, Some("ssn")), (3, None), (3, None), (4, None)]);
+}

@@ -10,11 +10,11 @@
 use super::infer::{self, ColumnInference};
 use super::{FieldScanner, FindingBuilder, FindingSink, Place};
 use crate::finding::Scope;
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, Read};
 use std::ops::Range;
 
 /// Longest record (an unclosed quote would otherwise swallow the file).
-const MAX_RECORD: usize = 16 << 20;
+pub const MAX_RECORD: usize = 16 << 20;
 
 /// One field: its bytes in the record buffer and where it starts in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -95,6 +95,9 @@ struct RecordReader<R> {
     line_no: u64,
     bytes: u64,
     line: Vec<u8>,
+    /// A line longer than `MAX_RECORD` stopped record reading: the line its record
+    /// starts on. The record's bytes are left in the record for the caller.
+    oversized: Option<u64>,
 }
 
 impl<R: BufRead> RecordReader<R> {
@@ -105,9 +108,17 @@ impl<R: BufRead> RecordReader<R> {
         let mut field_start = 0usize;
         let mut start_pos = (self.line_no + 1, 1u64);
         let mut content_start: Option<usize> = None;
+        let first_line = self.line_no + 1;
         loop {
             self.line.clear();
-            let n = self.reader.read_until(b'\n', &mut self.line)?;
+            let n = super::read_line_bounded(&mut self.reader, &mut self.line, MAX_RECORD)?;
+            if n == MAX_RECORD && !self.line.ends_with(b"\n") {
+                self.bytes += n as u64;
+                rec.text.extend_from_slice(&self.line);
+                rec.fields.clear();
+                self.oversized = Some(first_line);
+                return Ok(false);
+            }
             if n == 0 {
                 if rec.text.is_empty() {
                     return Ok(false);
@@ -182,19 +193,22 @@ fn ends_quoted(rec: &Record, field_start: usize) -> bool {
     })
 }
 
-/// Scans a delimited file. Returns the bytes read.
+/// Scans a delimited file. Returns the bytes read, and the line of a record longer
+/// than `MAX_RECORD` if one was met: that record and the rest of the file are then
+/// scanned as text in windows (bounded memory; fields are not named there).
 pub fn scan(
     reader: impl BufRead,
     delim: u8,
     builder: &FindingBuilder<'_>,
     out: &mut dyn FindingSink,
-) -> (u64, io::Result<()>) {
+) -> (u64, io::Result<()>, Option<u64>) {
     let mut rr = RecordReader {
         reader,
         delim,
         line_no: 0,
         bytes: 0,
         line: Vec::new(),
+        oversized: None,
     };
     let mut header: Option<Vec<String>> = None;
     let mut fields = FieldScanner::default();
@@ -242,7 +256,7 @@ pub fn scan(
         match rr.next(&mut rec) {
             Ok(true) => {}
             Ok(false) => break,
-            Err(e) => return (rr.bytes, Err(e)),
+            Err(e) => return (rr.bytes, Err(e), None),
         }
         if first {
             first = false;
@@ -286,7 +300,14 @@ pub fn scan(
             emit(&r, first_no + k as u64, &header, &types, &mut fields, out);
         }
     }
-    (rr.bytes, Ok(()))
+    if let Some(line) = rr.oversized {
+        let pending = rec.text.len() as u64;
+        let rest = io::Cursor::new(std::mem::take(&mut rec.text)).chain(rr.reader);
+        let (n, r) =
+            super::text::scan_stream_from(rest, builder, super::text::DEFAULT_CHUNK, line, out);
+        return (rr.bytes + n.saturating_sub(pending), r, Some(line));
+    }
+    (rr.bytes, Ok(()), None)
 }
 
 fn decide(
@@ -315,6 +336,7 @@ mod tests {
             line_no: 0,
             bytes: 0,
             line: Vec::new(),
+            oversized: None,
         };
         let mut rec = Record::default();
         let mut out = Vec::new();

@@ -328,3 +328,36 @@ pub fn plausible_by_name(pii_type: &str, v: &[u8]) -> bool {
         _ => true,
     }
 }
+
+/// Reads up to and including the next `\n`, or `max` bytes, whichever comes first.
+pub fn read_line_bounded(
+    reader: &mut impl std::io::BufRead,
+    out: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<usize> {
+    let mut n = 0;
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(n);
+        }
+        let room = max - n;
+        let (take, done) = match memchr::memchr(b'\n', &available[..available.len().min(room)]) {
+            Some(p) => (p + 1, true),
+            None => {
+                let t = available.len().min(room);
+                (t, t == room)
+            }
+        };
+        out.extend_from_slice(&available[..take]);
+        reader.consume(take);
+        n += take;
+        if done {
+            return Ok(n);
+        }
+    }
+}

@@ -47,35 +47,6 @@ const MAX_PIECE: usize = 1 << 20;
 /// Largest statement held whole; beyond it the rest of the input is read as text.
 pub const MAX_STATEMENT: usize = 64 << 20;
 
-/// Reads up to and including the next `\n`, or `max` bytes, whichever comes first.
-fn read_piece(reader: &mut impl BufRead, out: &mut Vec<u8>, max: usize) -> io::Result<usize> {
-    let mut n = 0;
-    loop {
-        let available = match reader.fill_buf() {
-            Ok(b) => b,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if available.is_empty() {
-            return Ok(n);
-        }
-        let room = max - n;
-        let (take, done) = match memchr::memchr(b'\n', &available[..available.len().min(room)]) {
-            Some(p) => (p + 1, true),
-            None => {
-                let t = available.len().min(room);
-                (t, t == room)
-            }
-        };
-        out.extend_from_slice(&available[..take]);
-        reader.consume(take);
-        n += take;
-        if done {
-            return Ok(n);
-        }
-    }
-}
-
 /// Skips leading whitespace and comments (`-- …`, `# …`, `/* … */`).
 pub fn skip_comments(mut b: &[u8]) -> &[u8] {
     loop {
@@ -220,7 +191,7 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
         let mut total = 0u64;
         loop {
             line.clear();
-            match read_piece(
+            match super::read_line_bounded(
                 &mut reader,
                 &mut line,
                 MAX_PIECE.min(self.max_statement / 4).max(64),
