@@ -1000,3 +1000,46 @@ impl FindingSink for Counted<'_> {
         self.inner.finding(finding);
     }
 }
+
+#[cfg(test)]
+mod shrink_tests {
+    use super::*;
+    use crate::rules::RuleSet;
+
+    /// A file that had more bytes when it was opened than could be read (truncated
+    /// while being scanned) is reported, not passed as complete.
+    #[test]
+    fn a_file_that_shrank_while_read_is_reported() {
+        let engine = Engine::new(&RuleSet::builtin().unwrap()).unwrap();
+        let fingerprinter = Fingerprinter::new([0; 32]);
+        let policy = FindingPolicy {
+            min_confidence: Confidence::Medium,
+            show_values: false,
+            fingerprinter: &fingerprinter,
+        };
+        let target = Target {
+            display: "app.log".into(),
+            path: None,
+            explicit: true,
+            database: None,
+        };
+        let content = b"ssn=536-22-8119\n".to_vec();
+        let mut out: Vec<Finding> = Vec::new();
+        let report = scan_opened(
+            &target,
+            Box::new(io::Cursor::new(content.clone())),
+            Some(content.len() as u64 + 4096),
+            &engine,
+            policy,
+            &ScanOptions::default(),
+            None,
+            FileReport::default(),
+            &mut out,
+        );
+        assert_eq!(out.len(), 1, "what was there is scanned");
+        let d = &report.diagnostics[0];
+        assert_eq!(d.kind, DiagnosticKind::ReadError);
+        assert!(d.message.contains("shrank"), "{}", d.message);
+        assert!(d.kind.makes_incomplete());
+    }
+}

@@ -99,3 +99,28 @@ fn an_oversized_csv_record_is_scanned_as_text() {
         .collect();
     assert_eq!(found, [(2, Some("ssn")), (3, None), (3, None), (4, None)]);
 }
+
+/// `--follow` follows links but not round in circles: a loop is one diagnostic, the
+/// files are scanned once. Without `--follow` the link is only noted.
+#[test]
+fn symlink_loops_are_detected_with_follow() {
+    let dir = tempfile::tempdir().unwrap();
+    let sub = dir.path().join("a");
+    std::fs::create_dir(&sub).unwrap();
+    std::os::unix::fs::symlink("..", sub.join("up")).unwrap();
+    write(&sub, "f.log", "ssn=536-22-8119\n");
+    let d = dir.path().to_str().unwrap();
+    let (doc, code) = scan_json(&[d, "--follow", "--no-config"]);
+    assert_eq!(code, 2);
+    assert_eq!(doc["diagnostics"][0]["kind"], "walk_error");
+    assert!(
+        doc["diagnostics"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("symlink loop")
+    );
+    assert_eq!(doc["summary"]["findings"], 1, "scanned once");
+    let (doc, code) = scan_json(&[d, "--no-config"]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["diagnostics"][0]["kind"], "skipped_symlink");
+}

@@ -46,10 +46,29 @@ pub fn sniff(head: &[u8]) -> Kind {
     if let Some(u) = super::utf16::detect(head) {
         return Kind::Utf16(u);
     }
-    if memchr::memchr(0, &head[..head.len().min(SNIFF_LEN)]).is_some() {
+    if looks_binary(&head[..head.len().min(SNIFF_LEN)]) {
         return Kind::Binary;
     }
     Kind::Text
+}
+
+/// Binary content has control bytes other than line ends, tabs and NULs, or NULs
+/// scattered through it. Text padded with NULs (fixed-width records, preallocated
+/// logs) is text: its non-NUL bytes are printable.
+fn looks_binary(head: &[u8]) -> bool {
+    let nuls = memchr::memchr_iter(0, head).count();
+    if nuls == 0 {
+        return false;
+    }
+    let controls = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, 0 | b'\t' | b'\n' | b'\r' | 0x0c))
+        .count();
+    // NUL runs: padding comes in runs, binary structures scatter single NULs.
+    let runs =
+        head.windows(2).filter(|w| w[0] != 0 && w[1] == 0).count() + usize::from(head[0] == 0);
+    let text_bytes = head.len() - nuls;
+    controls * 100 > text_bytes.max(1) || runs * 16 > head.len() || text_bytes == 0
 }
 
 #[cfg(test)]
@@ -66,5 +85,25 @@ mod tests {
         );
         assert_eq!(sniff(b"\x89PNG\r\n\x1a\n\0\0"), Kind::Binary);
         assert_eq!(sniff(b"caf\xe9 latin-1 text"), Kind::Text);
+        // Fixed-width records padded with NULs, a preallocated log: text.
+        let mut padded = Vec::new();
+        for i in 0..40 {
+            let mut rec = format!("{i:04} Ana Diaz 536-22-8119").into_bytes();
+            rec.resize(64, 0);
+            padded.extend(rec);
+        }
+        assert_eq!(sniff(&padded), Kind::Text);
+        let mut log = b"2026-11-30 started\nssn=536-22-8119\n".to_vec();
+        log.resize(8192, 0);
+        assert_eq!(sniff(&log), Kind::Text);
+        // Binary structures: scattered NULs and control bytes.
+        let elf: Vec<u8> = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0\x01\0\0\0"
+            .iter()
+            .copied()
+            .cycle()
+            .take(4096)
+            .collect();
+        assert_eq!(sniff(&elf), Kind::Binary);
+        assert_eq!(sniff(&[0u8; 512]), Kind::Binary);
     }
 }
