@@ -165,6 +165,11 @@ pub struct ScanArgs {
     #[arg(long)]
     pub show_suppressed: bool,
 
+    /// List at most N findings per storage location (0: all); the exposures still
+    /// count every value.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    pub max_findings_per_location: u64,
+
     /// Stop reading one input after this many seconds (the scan is then incomplete).
     #[arg(long, value_name = "SECS")]
     pub timeout_per_file: Option<u64>,

@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{CommandFactory, Parser};
-use piiscan::aggregate::Aggregator;
+use piiscan::aggregate::{Aggregator, locate};
 use piiscan::cli::{Cli, Command, RuleArgs, RulesCommand, ScanArgs, When};
 use piiscan::config::{self, KeySource, PrivateFile};
 use piiscan::engine::Engine;
@@ -203,7 +203,11 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         .filter_map(|r| Some((r.def.id.as_str(), r.def.remediation.as_deref()?)))
         .collect();
     let mut aggregator = Aggregator::default();
-    let summary = std::thread::scope(|s| {
+    // Findings listed per storage location (the exposures count them all).
+    let cap = args.max_findings_per_location;
+    let mut listed: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
+    let mut not_listed = 0u64;
+    let mut summary = std::thread::scope(|s| {
         if show_progress {
             s.spawn(|| progress_loop(&progress, &done));
         }
@@ -214,9 +218,33 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
             show_progress.then_some(&progress),
             |event| {
                 match &event {
-                    ScanEvent::Findings { findings, .. } => {
+                    ScanEvent::Findings { path, findings } => {
                         for f in findings.iter().filter(|f| f.suppressed.is_none()) {
                             aggregator.add(f, remediation_text.get(f.rule_id.as_str()).copied());
+                        }
+                        if cap > 0 {
+                            let keep: Vec<bool> = findings
+                                .iter()
+                                .map(|f| {
+                                    let n = listed.entry(locate(f).0).or_default();
+                                    *n += 1;
+                                    *n <= cap
+                                })
+                                .collect();
+                            if keep.iter().any(|k| !k) {
+                                let kept: Vec<_> = findings
+                                    .iter()
+                                    .zip(&keep)
+                                    .filter(|(_, k)| **k)
+                                    .map(|(f, _)| f.clone())
+                                    .collect();
+                                not_listed += (findings.len() - kept.len()) as u64;
+                                let event = ScanEvent::Findings {
+                                    path,
+                                    findings: &kept,
+                                };
+                                return fan_out(&mut |r, out| r.event(event, out));
+                            }
                         }
                     }
                     ScanEvent::Finished(report) => {
@@ -232,6 +260,12 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         result
     })
     .context("cannot write the report")?;
+    summary.findings_not_listed = not_listed;
+    if not_listed > 0 && !args.quiet {
+        eprintln!(
+            "piiscan: {not_listed} findings beyond --max-findings-per-location {cap} are counted in the exposures but not listed"
+        );
+    }
     if let Some(path) = &args.write_baseline {
         let mut file = PrivateFile::create(path)?;
         file.write_all(piiscan::baseline::Baseline::render(&summary.baseline_entries).as_bytes())?;

@@ -174,6 +174,10 @@ pub struct Summary {
     /// The same, by reason (`baseline`, `inline`, `allowlist`).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub suppressed_by: BTreeMap<String, u64>,
+    /// Findings beyond `--max-findings-per-location`: counted in the exposures and in
+    /// `findings`, but not listed.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub findings_not_listed: u64,
     /// Baseline entries of every finding, when collected (`--write-baseline`).
     #[serde(skip)]
     pub baseline_entries: std::collections::BTreeSet<crate::baseline::Entry>,
@@ -184,6 +188,10 @@ pub struct Summary {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub databases: Vec<DatabaseCoverage>,
     pub duration_ms: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Summary {

@@ -560,6 +560,8 @@ fn many_findings_per_file_stream_in_order_with_any_thread_count() {
                 "jsonl",
                 "--threads",
                 threads,
+                "--max-findings-per-location",
+                "0",
             ])
             .output()
             .unwrap();

@@ -124,3 +124,24 @@ fn symlink_loops_are_detected_with_follow() {
     assert_eq!(code, 1);
     assert_eq!(doc["diagnostics"][0]["kind"], "skipped_symlink");
 }
+
+/// `--max-findings-per-location` bounds what is listed (and held for a JSON report),
+/// never what is counted: the exposure still has every value.
+#[test]
+fn findings_per_location_are_capped_but_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let text: String = (0..50)
+        .map(|i| format!("applicant ssn {}-22-8119\n", 100 + i))
+        .collect();
+    let file = write(dir.path(), "app.log", &text);
+    let f = file.to_str().unwrap();
+    let (doc, code) = scan_json(&[f, "--max-findings-per-location", "10", "--no-config"]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 10);
+    assert_eq!(doc["summary"]["findings_not_listed"], 40);
+    assert_eq!(doc["summary"]["findings"], 50);
+    assert_eq!(doc["exposures"][0]["values"]["ssn"], 50);
+    let (doc, _) = scan_json(&[f, "--max-findings-per-location", "0", "--no-config"]);
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 50);
+    assert!(doc["summary"].get("findings_not_listed").is_none());
+}

@@ -167,7 +167,13 @@ fn ten_thousand_tuple_extended_insert_on_one_line() {
     sql.push_str(";\n");
     let dir = tempfile::tempdir().unwrap();
     let f = write(dir.path(), "people.sql", &sql);
-    let (doc, _) = scan_json(&[f.to_str().unwrap(), "--fail-on", "never"]);
+    let (doc, _) = scan_json(&[
+        f.to_str().unwrap(),
+        "--fail-on",
+        "never",
+        "--max-findings-per-location",
+        "0",
+    ]);
     let v = values(&doc);
     let ssn: Vec<(u64, u64)> = v
         .iter()
