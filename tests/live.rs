@@ -245,6 +245,22 @@ fn postgres_planted_schema() {
         );
     }
 
+    // One session or four: the same findings in the same order.
+    let listing = |connections: &str| {
+        let (doc, _) = scan_json(&[
+            PG,
+            "--db-include",
+            "live_planted",
+            "--sample-rows",
+            "500",
+            "--db-connections",
+            connections,
+            "--no-config",
+        ]);
+        doc["findings"].clone()
+    };
+    assert_eq!(listing("1"), listing("4"));
+
     // --full reads every row through a cursor.
     let (doc, _) = scan_json(&[PG, "--db-include", "live_planted", "--full", "--no-config"]);
     assert_eq!(doc["summary"]["databases"][0]["rows_read"], 12_000);

@@ -91,11 +91,15 @@ impl Reporter for TextReporter {
             } else {
                 format!("  [{place}]")
             };
+            // A database row has no line: the place says table, column and row.
+            let at = if f.location.source.is_some() {
+                format!("{:>11}", "")
+            } else {
+                format!("{:>6}:{:<4}", f.location.line, f.location.column)
+            };
             writeln!(
                 out,
-                "  {:>6}:{:<4} {sev} {:<6} {:<22} {}{place}",
-                f.location.line,
-                f.location.column,
+                "  {at} {sev} {:<6} {:<22} {}{place}",
                 f.confidence.as_str(),
                 f.rule_id,
                 escape_control(evidence),
@@ -175,14 +179,19 @@ impl Reporter for TextReporter {
         };
         writeln!(
             out,
-            "{} findings{detail}{} in {} files scanned ({}), {} skipped, {} diagnostics, {:.2}s{}",
+            "{} findings{detail}{} in {} scanned ({}), {} skipped, {} diagnostics, {:.2}s{}",
             summary.findings,
             if summary.suppressed > 0 {
                 format!(", {} accepted by the baseline", summary.suppressed)
             } else {
                 String::new()
             },
-            summary.files_scanned,
+            scanned_what(
+                summary
+                    .files_scanned
+                    .saturating_sub(summary.databases.len() as u64),
+                summary.databases.len() as u64
+            ),
             human_bytes(summary.bytes_scanned),
             summary.files_skipped,
             summary.diagnostics,
@@ -208,5 +217,19 @@ pub fn human_bytes(n: u64) -> String {
         format!("{n} B")
     } else {
         format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// `3 files`, `1 database`, `3 files and 2 databases`.
+fn scanned_what(files: u64, databases: u64) -> String {
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    match (files, databases) {
+        (f, 0) => plural(f, "file", "files"),
+        (0, d) => plural(d, "database", "databases"),
+        (f, d) => format!(
+            "{} and {}",
+            plural(f, "file", "files"),
+            plural(d, "database", "databases")
+        ),
     }
 }
