@@ -31,6 +31,12 @@ fn build(dir: &Path) -> std::path::PathBuf {
     for _ in 0..10_240 {
         bomb.write_all(&member).unwrap();
     }
+    // And 10 GB of zeros: binary content, set aside after its first bytes.
+    let zeros = gzip(&vec![0u8; 1 << 20]);
+    let mut bomb = std::fs::File::create(dir.join("zeros.bin.gz")).unwrap();
+    for _ in 0..10_240 {
+        bomb.write_all(&zeros).unwrap();
+    }
     // gzip nested deeper than piiscan peels.
     let mut nested = b"ssn=536-22-8119\n".to_vec();
     for _ in 0..6 {
@@ -183,6 +189,7 @@ fn the_hostile_corpus_is_survived_and_reported() {
         "{:?}",
         diag("bomb.sql.gz")
     );
+    assert_eq!(diag("zeros.bin.gz").0, "unsupported");
     assert_eq!(diag("nested.txt.gz").0, "limit_exceeded");
     assert_eq!(diag("deep.json").0, "limit_exceeded");
     assert_eq!(diag("loop").0, "skipped_symlink");
