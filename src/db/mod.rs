@@ -154,6 +154,21 @@ pub struct Table {
 }
 
 impl Table {
+    /// The select list: each text column read through `read`, binary ones as `null`.
+    pub(crate) fn select_list(&self, read: impl Fn(&str) -> String, null: &str) -> String {
+        self.columns
+            .iter()
+            .map(|c| {
+                if c.text {
+                    read(&c.name)
+                } else {
+                    null.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// `schema.name`, or `name` without a schema.
     pub fn qualified(&self) -> String {
         if self.schema.is_empty() {

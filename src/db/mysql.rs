@@ -309,18 +309,7 @@ impl Connection for MysqlConnection {
         _seed: u64,
         each: &mut dyn FnMut(Row),
     ) -> Result<(), DbError> {
-        let cols = table
-            .columns
-            .iter()
-            .map(|c| {
-                if c.text {
-                    quote(&c.name)
-                } else {
-                    "NULL".into()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
+        let cols = table.select_list(quote, "NULL");
         let from = format!("{}.{}", quote(&table.schema), quote(&table.name));
         let width = table.columns.len();
         self.conn

@@ -199,18 +199,7 @@ impl Connection for PgConnection {
         seed: u64,
         each: &mut dyn FnMut(Row),
     ) -> Result<(), DbError> {
-        let cols = table
-            .columns
-            .iter()
-            .map(|c| {
-                if c.text {
-                    format!("{}::text", quote(&c.name))
-                } else {
-                    "NULL::text".into()
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
+        let cols = table.select_list(|c| format!("{}::text", quote(c)), "NULL::text");
         let from = format!("{}.{}", quote(&table.schema), quote(&table.name));
         let width = table.columns.len();
         let convert = |r: &postgres::Row| -> Row {
