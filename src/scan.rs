@@ -789,12 +789,24 @@ fn scan_opened(
             }
             None => text::scan_stream(stream, &builder, opts.chunk_size, &mut counted),
         },
-        Format::Config => config::scan(
-            io::BufReader::with_capacity(opts.chunk_size.max(64), stream),
-            config::flavor(name),
-            &builder,
-            &mut counted,
-        ),
+        Format::Config => {
+            let (n, r, oversized) = config::scan(
+                io::BufReader::with_capacity(opts.chunk_size.max(64), stream),
+                config::flavor(name),
+                &builder,
+                &mut counted,
+            );
+            if let Some(line) = oversized {
+                report.diagnostics.push(diag(
+                    DiagnosticKind::ParseFallback,
+                    format!(
+                        "line {line} is over {} MiB: it and the rest of the file were scanned as text (values there are found, but not attributed to keys)",
+                        config::MAX_LINE >> 20
+                    ),
+                ));
+            }
+            (n, r)
+        }
         Format::Json => {
             let reader = io::BufReader::with_capacity(opts.chunk_size.max(64), stream);
             json::scan(reader, json::is_json_lines(name), &builder, &mut counted)

@@ -145,3 +145,27 @@ fn findings_per_location_are_capped_but_counted() {
     assert_eq!(doc["findings"].as_array().unwrap().len(), 50);
     assert!(doc["summary"].get("findings_not_listed").is_none());
 }
+
+/// A config line longer than 16 MiB (a pasted blob in a `.env`) is not held whole:
+/// it and the rest of the file are scanned as text, with a note.
+#[test]
+fn an_oversized_config_line_is_scanned_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut env = String::from("ADMIN_SSN=536-22-8119\nBLOB=");
+    env.push_str(&"z".repeat(17 << 20));
+    env.push_str(" ssn 148-09-7731\nOWNER_SSN=402-71-3356\n");
+    let file = write(dir.path(), ".env", &env);
+    let (doc, code) = scan_json(&[file.to_str().unwrap(), "--no-config"]);
+    assert_eq!(code, 1);
+    let d = &doc["diagnostics"][0];
+    assert_eq!(d["kind"], "parse_fallback");
+    assert!(d["message"].as_str().unwrap().starts_with("line 2 "), "{d}");
+    let lines: Vec<u64> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["pii_type"] == "ssn")
+        .map(|f| f["location"]["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [1, 2, 3]);
+}

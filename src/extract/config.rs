@@ -7,7 +7,7 @@
 
 use super::{FieldScanner, FindingBuilder, FindingSink, Place};
 use crate::finding::Scope;
-use std::io::{self, BufRead};
+use std::io::{self, BufRead, Read};
 use std::ops::Range;
 
 /// The dialect of a config file, by name.
@@ -336,13 +336,18 @@ fn is_placeholder(v: &[u8]) -> bool {
         || v.starts_with(b"$(")
 }
 
-/// Scans a config file. Returns the bytes read.
+/// Longest config line held whole.
+pub const MAX_LINE: usize = 16 << 20;
+
+/// Scans a config file. Returns the bytes read, and the number of a line longer than
+/// `MAX_LINE` if one was met: it and the rest of the file are then scanned as text in
+/// windows (bounded memory; keys are not named there).
 pub fn scan(
     mut reader: impl BufRead,
     flavor: Flavor,
     builder: &FindingBuilder<'_>,
     out: &mut dyn FindingSink,
-) -> (u64, io::Result<()>) {
+) -> (u64, io::Result<()>, Option<u64>) {
     let mut fields = FieldScanner::default();
     let mut yaml = YamlState::default();
     let mut section = String::new();
@@ -352,11 +357,25 @@ pub fn scan(
     let mut total = 0u64;
     loop {
         buf.clear();
-        match reader.read_until(b'\n', &mut buf) {
-            Ok(0) => return (total, Ok(())),
+        match super::read_line_bounded(&mut reader, &mut buf, MAX_LINE) {
+            Ok(0) => return (total, Ok(()), None),
+            Ok(n) if n == MAX_LINE && !buf.ends_with(b"\n") => {
+                total += n as u64;
+                let long = line_no + 1;
+                let pending = buf.len() as u64;
+                let rest = io::Cursor::new(std::mem::take(&mut buf)).chain(reader);
+                let (read, r) = super::text::scan_stream_from(
+                    rest,
+                    builder,
+                    super::text::DEFAULT_CHUNK,
+                    long,
+                    out,
+                );
+                return (total + read.saturating_sub(pending), r, Some(long));
+            }
             Ok(n) => total += n as u64,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return (total, Err(e)),
+            Err(e) => return (total, Err(e), None),
         }
         line_no += 1;
         let line = buf.strip_suffix(b"\n").unwrap_or(&buf);
