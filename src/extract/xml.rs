@@ -47,6 +47,8 @@ struct Reader<'a, 'b> {
     self_closing: bool,
     line: u64,
     column: u64,
+    /// Line of the first value longer than `MAX_SCALAR` (scanned in its first MiB only).
+    truncated: Option<u64>,
 }
 
 impl Reader<'_, '_> {
@@ -102,6 +104,8 @@ impl Reader<'_, '_> {
     fn push_value(&mut self, b: u8) {
         if self.value.len() < MAX_SCALAR {
             self.value.push(b);
+        } else if self.truncated.is_none() {
+            self.truncated = Some(self.start.0);
         }
     }
 
@@ -269,10 +273,22 @@ pub fn scan(
         self_closing: false,
         line: 1,
         column: 0,
+        truncated: None,
     };
-    super::for_each_byte(reader, |b, line, column| {
+    let (n, result) = super::for_each_byte(reader, |b, line, column| {
         r.line = line;
         r.column = column;
         r.byte(b, out)
-    })
+    });
+    // Never a silent partial scan: a value cut at the limit makes the input incomplete.
+    match (result, r.truncated) {
+        (Ok(()), Some(line)) => (
+            n,
+            Err(io::Error::other(LimitExceeded(format!(
+                "an XML value over {} MiB at line {line} was scanned in its first MiB only (the file was read to its end)",
+                MAX_SCALAR >> 20
+            )))),
+        ),
+        (result, _) => (n, result),
+    }
 }
