@@ -226,7 +226,12 @@ pub fn lenient(text: &str) -> DdlResult {
     let after = &body[tpos + 5..];
     let mut rest = after.trim_start();
     for kw in ["if not exists", "if exists", "only"] {
-        if rest.len() >= kw.len() && rest[..kw.len()].eq_ignore_ascii_case(kw) {
+        // Compared as bytes: `rest` may start with a multi-byte character.
+        if rest
+            .as_bytes()
+            .get(..kw.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(kw.as_bytes()))
+        {
             rest = rest[kw.len()..].trim_start();
         }
     }
@@ -347,6 +352,18 @@ mod tests {
             &PostgreSqlDialect {},
         );
         assert_eq!(r.columns[0].name, "tax_id");
+    }
+
+    /// Found by the `sql` fuzz target: a table name starting with a multi-byte
+    /// character where `IF NOT EXISTS` is looked for sliced a `str` inside a character.
+    #[test]
+    fn lenient_reader_on_a_multibyte_table_name() {
+        let r = lenient("CREATE TABLE \"Playli\u{fffd}\u{fffd}\" (\"ssn\" CHAR(11))");
+        assert_eq!(r.columns.len(), 1);
+        let r = lenient("CREATE TABLE é\u{fffd}x (a int");
+        assert!(r.columns.len() <= 1);
+        let r = lenient("CREATE TABLE \u{fffd}\u{fffd}\u{fffd}");
+        assert!(r.columns.is_empty());
     }
 
     #[test]
