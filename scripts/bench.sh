@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Whole-process benchmark: the disk/page-cache ceiling (`cat`), the text-search anchor
+# (`rg --count-matches` with an ASCII alternation of the default rules' value
+# patterns) and piiscan with the full default pack (JSON Lines to /dev/null), on 1 and
+# 2 threads, over deterministic inputs of each kind. Prints hyperfine tables and peak
+# RSS (GNU time). docs/PERFORMANCE.md records the results for this machine.
+#
+#   scripts/bench.sh                 # 1 GiB inputs in $BENCH_DIR (default /tmp/piiscan-bench)
+#   SIZE_MIB=256 scripts/bench.sh
+#
+# Needs python3, hyperfine, ripgrep and GNU time (/usr/bin/time).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SIZE_MIB=${SIZE_MIB:-1024}
+DIR=${BENCH_DIR:-/tmp/piiscan-bench}
+mkdir -p "$DIR"
+cargo build --release --quiet
+BIN=$PWD/target/release/piiscan
+
+# Inputs, generated once per size (deterministic, seed 42).
+mixed="$DIR/mixed-${SIZE_MIB}m.log"
+numeric="$DIR/numeric-${SIZE_MIB}m.csv"
+base64="$DIR/base64-${SIZE_MIB}m.txt"
+[ -f "$mixed" ] || python3 scripts/gen_mixed.py "$mixed" "$SIZE_MIB"
+[ -f "$numeric" ] || python3 - "$numeric" "$SIZE_MIB" <<'PY'
+import random, sys
+out, size = sys.argv[1], int(sys.argv[2]) << 20
+r = random.Random(42)
+with open(out, "w") as f:
+    f.write("order_id,quantity,amount_cents,warehouse,timestamp\n")
+    n = 0
+    while n < size:
+        line = "%d,%d,%d,%d,%d\n" % (r.randrange(10**9), r.randrange(100), r.randrange(10**7), r.randrange(1000), 1700000000 + r.randrange(10**8))
+        f.write(line)
+        n += len(line)
+PY
+[ -f "$base64" ] || python3 - "$base64" "$SIZE_MIB" <<'PY'
+import base64, random, sys
+out, size = sys.argv[1], int(sys.argv[2]) << 20
+r = random.Random(42)
+with open(out, "w") as f:
+    n = 0
+    while n < size:
+        blob = base64.b64encode(r.randbytes(57 * 1000)).decode()
+        for i in range(0, len(blob), 76):
+            f.write(blob[i:i + 76] + "\n")
+        n += len(blob) + len(blob) // 76
+PY
+
+# The default rules' value patterns as one ASCII alternation for ripgrep.
+pattern=$("$BIN" rules list --json | python3 -c '
+import json, sys
+pats = [p for r in json.load(sys.stdin) for p in (r.get("patterns") or [])]
+print("|".join("(?:%s)" % p for p in pats))')
+echo "rg alternation: $(echo "$pattern" | tr "|" "\n" | wc -l) patterns"
+
+for input in "$mixed" "$numeric" "$base64"; do
+  echo
+  echo "== $(basename "$input") ($(du -h "$input" | cut -f1))"
+  hyperfine --warmup 1 --runs 3 -i --export-markdown "$DIR/$(basename "$input").md" \
+    -n cat "cat $input > /dev/null" \
+    -n "rg -j1" "rg -j1 --no-unicode -a --count-matches -e '$pattern' $input" \
+    -n "rg -j2" "rg -j2 --no-unicode -a --count-matches -e '$pattern' $input" \
+    -n "piiscan -j1" "$BIN scan $input -j1 -f jsonl -q --fail-on never --no-config" \
+    -n "piiscan -j2" "$BIN scan $input -j2 -f jsonl -q --fail-on never --no-config"
+  for t in 1 2; do
+    /usr/bin/time -f "piiscan -j$t peak RSS: %M KiB" "$BIN" scan "$input" -j"$t" -f jsonl -q --fail-on never --no-config || true
+  done
+done
