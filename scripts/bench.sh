@@ -61,9 +61,9 @@ for input in "$mixed" "$numeric" "$base64"; do
     -n cat "cat $input > /dev/null" \
     -n "rg -j1" "rg -j1 --no-unicode -a --count-matches -e '$pattern' $input" \
     -n "rg -j2" "rg -j2 --no-unicode -a --count-matches -e '$pattern' $input" \
-    -n "piiscan -j1" "$BIN scan $input -j1 -f jsonl -q --fail-on never --no-config" \
-    -n "piiscan -j2" "$BIN scan $input -j2 -f jsonl -q --fail-on never --no-config"
+    -n "piiscan -j1" "$BIN scan $input -j1 -f jsonl -q --fail-on never --no-config --max-findings-per-location 0" \
+    -n "piiscan -j2" "$BIN scan $input -j2 -f jsonl -q --fail-on never --no-config --max-findings-per-location 0"
   for t in 1 2; do
-    /usr/bin/time -f "piiscan -j$t peak RSS: %M KiB" "$BIN" scan "$input" -j"$t" -f jsonl -q --fail-on never --no-config || true
+    /usr/bin/time -f "piiscan -j$t peak RSS: %M KiB" "$BIN" scan "$input" -j"$t" -f jsonl -q --fail-on never --no-config --max-findings-per-location 0 || true
   done
 done

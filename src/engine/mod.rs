@@ -96,10 +96,11 @@ struct NameInfo {
     matched: Vec<NameHit>,
 }
 
-/// Per-scan caches: the last inline key's classification, the last line's keywords.
+/// Per-scan caches: inline keys' classifications, the last line's keywords.
 #[derive(Default)]
 struct ScanState {
-    inline: Option<(Vec<u8>, NameInfo)>,
+    /// Inline key (`ssn` of `ssn=…`) → its classification; a log repeats a few keys.
+    inline: std::collections::HashMap<Vec<u8>, NameInfo>,
     keyword_span: Range<usize>,
     keyword_hits: Vec<context::KeywordHit>,
 }
@@ -111,6 +112,8 @@ pub struct EngineError(String);
 /// Bytes of context looked at before and after a value for keywords.
 const WINDOW_BEFORE: usize = 64;
 const WINDOW_AFTER: usize = 32;
+/// Inline key classifications kept per scan call.
+const INLINE_CACHE: usize = 256;
 /// How far back a line start (for inline keys) is looked for.
 const LOOKBACK: usize = 256;
 
@@ -288,12 +291,14 @@ impl Engine {
             (NameSupport::Neutral, Some((ks, ke))) => {
                 key = field.is_none().then_some((ks, ke));
                 let name = &hay[ks..ke];
-                if state.inline.as_ref().is_none_or(|(n, _)| n != name) {
+                if !state.inline.contains_key(name) {
+                    if state.inline.len() >= INLINE_CACHE {
+                        state.inline.clear();
+                    }
                     let info = self.name_info(&String::from_utf8_lossy(name));
-                    state.inline = Some((name.to_vec(), info));
+                    state.inline.insert(name.to_vec(), info);
                 }
-                let (_, info) = state.inline.as_ref().expect("just set");
-                self.support(info, rule_idx)
+                self.support(&state.inline[name], rule_idx)
             }
             (support, _) => support,
         };
