@@ -92,13 +92,27 @@ fn write_private(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// renamed into place on `commit`, so a reader never sees half a report.
 /// Dropped without `commit`, the temporary file is removed.
 pub struct PrivateFile {
-    tmp: PathBuf,
+    /// `None` when writing straight to a device or pipe (`-o /dev/null`, `-o /dev/stdout`).
+    tmp: Option<PathBuf>,
     target: PathBuf,
     file: Option<io::BufWriter<File>>,
 }
 
 impl PrivateFile {
     pub fn create(target: &Path) -> Result<PrivateFile> {
+        // A device or FIFO is written to directly: renaming over it would replace
+        // `/dev/null` with a regular file.
+        if fs::metadata(target).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+            let file = fs::OpenOptions::new()
+                .write(true)
+                .open(target)
+                .with_context(|| format!("cannot open {}", target.display()))?;
+            return Ok(PrivateFile {
+                tmp: None,
+                target: target.to_path_buf(),
+                file: Some(io::BufWriter::new(file)),
+            });
+        }
         let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -108,7 +122,7 @@ impl PrivateFile {
         let file = open_private(&tmp)
             .with_context(|| format!("cannot create report file {}", target.display()))?;
         Ok(PrivateFile {
-            tmp,
+            tmp: Some(tmp),
             target: target.to_path_buf(),
             file: Some(io::BufWriter::new(file)),
         })
@@ -117,8 +131,11 @@ impl PrivateFile {
     pub fn commit(mut self) -> Result<()> {
         let file = self.file.take().expect("not yet committed");
         let file = file.into_inner().map_err(|e| e.into_error())?;
+        let Some(tmp) = self.tmp.take() else {
+            return Ok(());
+        };
         file.sync_all()?;
-        fs::rename(&self.tmp, &self.target)
+        fs::rename(&tmp, &self.target)
             .with_context(|| format!("cannot write report file {}", self.target.display()))
     }
 }
@@ -134,8 +151,63 @@ impl Write for PrivateFile {
 
 impl Drop for PrivateFile {
     fn drop(&mut self) {
-        if self.file.is_some() {
-            let _ = fs::remove_file(&self.tmp);
+        if let (Some(_), Some(tmp)) = (&self.file, &self.tmp) {
+            let _ = fs::remove_file(tmp);
         }
+    }
+}
+
+#[cfg(all(test, unix))]
+mod private_file_tests {
+    use super::*;
+    use std::io::Read;
+    use std::os::unix::fs::FileTypeExt;
+
+    /// `-o /dev/null` or a FIFO is written to directly: renaming a temporary file over
+    /// it would replace the device (as root, `/dev/null` would become a 0600 file).
+    #[test]
+    fn a_fifo_target_is_written_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("out.fifo");
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || {
+                let mut s = String::new();
+                File::open(&fifo).unwrap().read_to_string(&mut s).unwrap();
+                s
+            })
+        };
+        let mut f = PrivateFile::create(&fifo).unwrap();
+        f.write_all(b"report").unwrap();
+        f.commit().unwrap();
+        assert_eq!(reader.join().unwrap(), "report");
+        assert!(fs::metadata(&fifo).unwrap().file_type().is_fifo());
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
+    }
+
+    #[test]
+    fn a_regular_target_is_replaced_atomically_with_mode_0600() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("report.json");
+        fs::write(&target, "old").unwrap();
+        let mut f = PrivateFile::create(&target).unwrap();
+        f.write_all(b"new").unwrap();
+        assert_eq!(fs::read_to_string(&target).unwrap(), "old", "not yet");
+        f.commit().unwrap();
+        assert_eq!(fs::read_to_string(&target).unwrap(), "new");
+        let mode = fs::metadata(&target).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
     }
 }
