@@ -47,8 +47,33 @@ struct Reader<'a, 'b> {
     self_closing: bool,
     line: u64,
     column: u64,
-    /// Line of the first value longer than `MAX_SCALAR` (scanned in its first MiB only).
+    /// Line of the first attribute value longer than `MAX_SCALAR` (scanned in its
+    /// first MiB only; text nodes are windowed instead).
     truncated: Option<u64>,
+    /// In a text node longer than `MAX_SCALAR`, scanned in windows: matches before
+    /// this offset of `value` were reported by the previous window.
+    fresh_from: usize,
+}
+
+/// A long text node is scanned in windows: matches starting in the last `OVERLAP`
+/// bytes are left to the next window, and `CONTEXT` bytes before them are kept.
+const OVERLAP: usize = 2048;
+const CONTEXT: usize = 256;
+
+/// Passes on findings positioned in `min..max` (line, column).
+struct Between<'a> {
+    inner: &'a mut dyn FindingSink,
+    min: (u64, u64),
+    max: (u64, u64),
+}
+
+impl FindingSink for Between<'_> {
+    fn finding(&mut self, f: crate::finding::Finding) {
+        let at = (f.location.line, f.location.column);
+        if self.min <= at && at < self.max {
+            self.inner.finding(f);
+        }
+    }
 }
 
 impl Reader<'_, '_> {
@@ -63,7 +88,70 @@ impl Reader<'_, '_> {
         p
     }
 
+    /// Line and column of byte `offset` of the value.
+    fn position(&self, offset: usize) -> (u64, u64) {
+        let before = &self.value[..offset.min(self.value.len())];
+        let nl = before.iter().filter(|b| **b == b'\n').count() as u64;
+        match before.iter().rposition(|b| *b == b'\n') {
+            Some(p) => (self.start.0 + nl, (offset - p) as u64),
+            None => (self.start.0, self.start.1 + offset as u64),
+        }
+    }
+
+    /// Scans a long text node so far (reporting what the previous window did not) and
+    /// keeps only its tail, so a text node of any length is scanned whole.
+    fn text_window(&mut self, out: &mut dyn FindingSink) {
+        let min = self.position(self.fresh_from);
+        let max = self.position(self.value.len() - OVERLAP);
+        let path = self.path(None);
+        let value = std::mem::take(&mut self.value);
+        let start = self.start;
+        let place_at = |offset: usize| {
+            let before = &value[..offset];
+            let nl = before.iter().filter(|b| **b == b'\n').count() as u64;
+            let column = match before.iter().rposition(|b| *b == b'\n') {
+                Some(p) => (offset - p) as u64,
+                None => start.1 + offset as u64,
+            };
+            Place {
+                scope: Scope::ConfigKey,
+                line: start.0 + nl,
+                column,
+                table: None,
+                field: Some(path.clone()),
+                record: None,
+            }
+        };
+        let mut window = Between {
+            inner: out,
+            min,
+            max,
+        };
+        self.fields.scan(
+            self.builder,
+            &value,
+            Some(&path),
+            None,
+            &place_at,
+            &mut window,
+        );
+        self.value = value;
+        let drop = self.value.len() - OVERLAP - CONTEXT;
+        self.start = self.position(drop);
+        self.value.drain(..drop);
+        self.fresh_from = CONTEXT;
+    }
+
     fn emit(&mut self, path: String, out: &mut dyn FindingSink) {
+        // After windows of a long text node, only what they did not report.
+        let fresh_from = std::mem::take(&mut self.fresh_from);
+        let min = self.position(fresh_from);
+        let mut rest = Between {
+            inner: out,
+            min,
+            max: (u64::MAX, u64::MAX),
+        };
+        let out: &mut dyn FindingSink = &mut rest;
         let value = std::mem::take(&mut self.value);
         let start = value
             .iter()
@@ -101,9 +189,12 @@ impl Reader<'_, '_> {
             .scan(self.builder, trimmed, Some(&path), None, &place_at, out);
     }
 
-    fn push_value(&mut self, b: u8) {
+    fn push_value(&mut self, b: u8, out: &mut dyn FindingSink) {
         if self.value.len() < MAX_SCALAR {
             self.value.push(b);
+        } else if matches!(self.state, State::Text | State::CData) {
+            self.value.push(b);
+            self.text_window(out);
         } else if self.truncated.is_none() {
             self.truncated = Some(self.start.0);
         }
@@ -120,7 +211,7 @@ impl Reader<'_, '_> {
                     if self.value.is_empty() {
                         self.start = (self.line, self.column);
                     }
-                    self.push_value(b);
+                    self.push_value(b, out);
                 }
             }
             State::Open => {
@@ -167,7 +258,7 @@ impl Reader<'_, '_> {
                     self.start = (self.line, self.column);
                 }
                 self.tail.push(b);
-                self.push_value(b);
+                self.push_value(b, out);
                 if self.tail.ends_with(b"]]>") {
                     self.value.truncate(self.value.len().saturating_sub(3));
                     self.tail.clear();
@@ -240,7 +331,7 @@ impl Reader<'_, '_> {
                     self.emit(path, out);
                     self.state = State::InTag;
                 } else {
-                    self.push_value(b);
+                    self.push_value(b, out);
                 }
             }
         }
@@ -274,6 +365,7 @@ pub fn scan(
         line: 1,
         column: 0,
         truncated: None,
+        fresh_from: 0,
     };
     let (n, result) = super::for_each_byte(reader, |b, line, column| {
         r.line = line;
@@ -285,10 +377,63 @@ pub fn scan(
         (Ok(()), Some(line)) => (
             n,
             Err(io::Error::other(LimitExceeded(format!(
-                "an XML value over {} MiB at line {line} was scanned in its first MiB only (the file was read to its end)",
+                "an XML attribute value over {} MiB at line {line} was scanned in its first MiB only (the file was read to its end)",
                 MAX_SCALAR >> 20
             )))),
         ),
         (result, _) => (n, result),
+    }
+}
+
+#[cfg(test)]
+mod window_tests {
+    use super::*;
+    use crate::engine::Engine;
+    use crate::extract::FindingPolicy;
+    use crate::finding::{Confidence, Finding};
+    use crate::redact::Fingerprinter;
+    use crate::rules::RuleSet;
+
+    /// A multi-line text node of several MiB: every planted SSN is found once, at its
+    /// own line and column, including those straddling window edges.
+    #[test]
+    fn a_long_text_node_is_scanned_whole_in_windows() {
+        let engine = Engine::new(&RuleSet::builtin().unwrap()).unwrap();
+        let fingerprinter = Fingerprinter::new([1; 32]);
+        let builder = FindingBuilder {
+            engine: &engine,
+            path: "big.xml",
+            source: None,
+            policy: FindingPolicy {
+                min_confidence: Confidence::Medium,
+                show_values: false,
+                fingerprinter: &fingerprinter,
+            },
+        };
+        let mut doc = String::from("<root>\n<notes>");
+        let mut planted = Vec::new();
+        let mut i = 0u64;
+        while doc.len() < 3 * MAX_SCALAR + 5000 {
+            doc.push_str(&"x ".repeat(500 + (i as usize * 7919) % 3000));
+            if i % 3 == 0 {
+                doc.push('\n');
+            }
+            let line = doc.matches('\n').count() as u64 + 1;
+            let column = (doc.len() - doc.rfind('\n').unwrap()) as u64;
+            planted.push((line, column + 4));
+            doc.push_str("ssn 536-22-8119 ");
+            i += 1;
+        }
+        doc.push_str("</notes>\n</root>\n");
+        let mut out: Vec<Finding> = Vec::new();
+        let (_, r) = scan(io::Cursor::new(doc.as_bytes()), &builder, &mut out);
+        r.unwrap();
+        let found: Vec<(u64, u64)> = out
+            .iter()
+            .filter(|f| f.rule_id == "us-ssn")
+            .map(|f| (f.location.line, f.location.column))
+            .collect();
+        assert_eq!(found.len(), planted.len());
+        assert_eq!(found, planted);
     }
 }
