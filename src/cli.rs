@@ -170,6 +170,10 @@ pub struct ScanArgs {
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     pub max_findings_per_location: u64,
 
+    /// Part size for scanning one large text file on several threads (tests, tuning).
+    #[arg(long, value_name = "BYTES", default_value_t = crate::extract::text::DEFAULT_PART, hide = true)]
+    pub parallel_part: usize,
+
     /// Stop reading one input after this many seconds (the scan is then incomplete).
     #[arg(long, value_name = "SECS")]
     pub timeout_per_file: Option<u64>,

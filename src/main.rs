@@ -133,6 +133,7 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
             .timeout_per_file
             .map(|s| std::time::Duration::from_secs(s.max(1))),
         max_files: args.max_files,
+        parallel_part: args.parallel_part,
         decompress: piiscan::source::decompress::Limits {
             max_output: args.max_decompressed_size,
             max_ratio: args.max_compression_ratio,

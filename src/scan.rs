@@ -67,6 +67,9 @@ pub struct ScanOptions {
     pub timeout_per_file: Option<std::time::Duration>,
     /// Scan at most this many files; the rest are named in one diagnostic.
     pub max_files: Option<usize>,
+    /// A plain text file of at least twice this size is scanned in parts of this size
+    /// on several threads.
+    pub parallel_part: usize,
 }
 
 impl Default for ScanOptions {
@@ -91,6 +94,7 @@ impl Default for ScanOptions {
             db: crate::db::DbOptions::default(),
             timeout_per_file: None,
             max_files: None,
+            parallel_part: text::DEFAULT_PART,
         }
     }
 }
@@ -816,6 +820,22 @@ fn scan_opened(
             &builder,
             &mut counted,
         ),
+        // A large plain file is split across the pool's threads (same findings).
+        Format::Text
+            if depth == 0
+                && !transcoded
+                && rayon::current_num_threads() > 1
+                && size_at_open.is_some_and(|size| size >= 2 * opts.parallel_part as u64) =>
+        {
+            text::scan_parallel(
+                stream,
+                &builder,
+                opts.chunk_size,
+                opts.parallel_part,
+                rayon::current_num_threads(),
+                &mut counted,
+            )
+        }
         Format::Text => text::scan_stream(stream, &builder, opts.chunk_size, &mut counted),
     };
     report.bytes = bytes;

@@ -661,3 +661,53 @@ fn no_raw_value_on_error_paths_either() {
         );
     }
 }
+
+/// One large text file split across threads gives exactly the findings of one thread,
+/// whatever the part size: values, keywords and inline `piiscan:ignore` comments fall on
+/// every position relative to the part boundaries.
+#[test]
+fn a_large_file_split_across_threads_gives_the_same_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    let mut i = 0u64;
+    while text.len() < 600_000 {
+        let pad = "x".repeat((i as usize * 7919) % 200);
+        match i % 5 {
+            0 => text.push_str(&format!(
+                "{pad} applicant ssn {}-22-8119 ok\n",
+                100 + i % 500
+            )),
+            1 => text.push_str(&format!("user{i}@corp-mail.net logged in {pad}\n")),
+            2 => text.push_str(&format!("tax_id=5{:02}228119 {pad}\n", 10 + i % 80)),
+            3 => text.push_str(&format!(
+                "card 4111 1111 1111 1111 {pad} # piiscan:ignore\n"
+            )),
+            _ => text.push_str(&format!(
+                "order {i} shipped {pad}\nSSN:\n{}-45-6789\n",
+                200 + i % 300
+            )),
+        }
+        i += 1;
+    }
+    let file = write(dir.path(), "big.log", &text);
+    let run = |threads: &str, part: &str| {
+        let out = piiscan()
+            .args(["scan", file.to_str().unwrap(), "-f", "jsonl", "--no-config"])
+            .args(["--threads", threads, "--parallel-part", part])
+            .args(["--max-findings-per-location", "0", "--fail-on", "never"])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with(r#"{"type":"summary""#))
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    let one = run("1", "1000000000");
+    assert!(one.len() > 3_000, "{} lines", one.len());
+    for part in ["1500", "4096", "65536"] {
+        assert_eq!(run("2", part), one, "part {part}");
+    }
+    assert_eq!(run("3", "7000"), one);
+}

@@ -10,6 +10,8 @@ use crate::engine::FieldContext;
 use crate::finding::Scope;
 use std::io::{self, Read};
 
+/// Part of a large file scanned by one thread (`scan_parallel`).
+pub const DEFAULT_PART: usize = 16 << 20;
 /// Default read size.
 pub const DEFAULT_CHUNK: usize = 256 * 1024;
 /// Context bytes carried into the next window (keywords, inline keys, `\b`).
@@ -55,21 +57,37 @@ pub fn scan_stream(
 /// As [`scan_stream`], for a stream whose first byte is on line `first_line` of the
 /// file (the rest of a SQL file read as text).
 pub fn scan_stream_from(
-    mut reader: impl Read,
+    reader: impl Read,
     builder: &FindingBuilder<'_>,
     chunk: usize,
     first_line: u64,
     out: &mut dyn FindingSink,
 ) -> (u64, io::Result<()>) {
+    scan_stream_ctx(reader, builder, chunk, first_line, &[], out)
+}
+
+/// The scanner itself. `context`: the bytes just before the stream (the end of the
+/// previous part of a file split at a line end), looked at for keywords and word
+/// boundaries but never reported from.
+fn scan_stream_ctx(
+    mut reader: impl Read,
+    builder: &FindingBuilder<'_>,
+    chunk: usize,
+    first_line: u64,
+    context: &[u8],
+    out: &mut dyn FindingSink,
+) -> (u64, io::Result<()>) {
     let chunk = chunk.max(MIN_CHUNK);
-    let mut buf: Vec<u8> = Vec::with_capacity(chunk);
-    let mut context_len = 0usize;
+    let context = &context[context.len().saturating_sub(CARRY)..];
+    let mut buf: Vec<u8> = Vec::with_capacity(chunk + context.len());
+    buf.extend_from_slice(context);
+    let mut context_len = context.len();
     let mut buf_offset = 0u64;
     let mut total = 0u64;
     let mut cursor = LineCursor {
-        pos: 0,
+        pos: context.len(),
         line: first_line,
-        line_start: 0,
+        line_start: context.len() as u64,
     };
     loop {
         // Fill the buffer.
@@ -134,6 +152,120 @@ pub fn scan_stream_from(
         buf_offset += drop as u64;
         cursor.pos -= drop;
         context_len = keep;
+    }
+}
+
+/// Scans a large plain file on several threads: it is read in parts of about `part`
+/// bytes cut at line ends, up to `threads` parts at a time are scanned in parallel
+/// (each with the end of the previous part as context and its own first line number),
+/// and their findings are handed to `out` in file order, so the result is the same as
+/// [`scan_stream`]'s. Memory: `threads` parts and their findings. A line longer than
+/// four parts makes the rest of the file go through [`scan_stream`] on this thread.
+pub fn scan_parallel(
+    mut reader: impl Read,
+    builder: &FindingBuilder<'_>,
+    chunk: usize,
+    part: usize,
+    threads: usize,
+    out: &mut dyn FindingSink,
+) -> (u64, io::Result<()>) {
+    let part = part.max(MIN_CHUNK);
+    let mut total = 0u64;
+    let mut line = 1u64;
+    let mut context: Vec<u8> = Vec::new();
+    let mut carry: Vec<u8> = Vec::new();
+    let mut eof = false;
+    while !eof {
+        // Read up to `threads` parts, each ending at a line end (the last at EOF).
+        let mut parts: Vec<(Vec<u8>, Vec<u8>, u64)> = Vec::new();
+        while parts.len() < threads.max(1) && !eof {
+            let mut buf = std::mem::take(&mut carry);
+            let mut failed = None;
+            loop {
+                let want = if memchr::memrchr(b'\n', &buf).is_some() || buf.len() < part {
+                    part
+                } else {
+                    // No line end yet: read on (a long line), up to four parts.
+                    buf.len() + part
+                };
+                if buf.len() >= want {
+                    break;
+                }
+                let old = buf.len();
+                buf.resize(want, 0);
+                match reader.read(&mut buf[old..]) {
+                    Ok(0) => {
+                        buf.truncate(old);
+                        eof = true;
+                        break;
+                    }
+                    Ok(n) => {
+                        buf.truncate(old + n);
+                        total += n as u64;
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(old),
+                    Err(e) => {
+                        buf.truncate(old);
+                        failed = Some(e);
+                        break;
+                    }
+                }
+                if buf.len() > 4 * part && memchr::memchr(b'\n', &buf).is_none() {
+                    break;
+                }
+            }
+            if let Some(e) = failed {
+                // Scan what was read, in order, then report the error. (Reading from
+                // memory cannot fail.)
+                scan_parts(&parts, builder, chunk, out);
+                let _ = scan_stream_ctx(&buf[..], builder, chunk, line, &context, out);
+                return (total, Err(e));
+            }
+            if !eof {
+                match memchr::memrchr(b'\n', &buf) {
+                    Some(nl) => carry = buf.split_off(nl + 1),
+                    None => {
+                        // A line longer than four parts: the rest on this thread.
+                        scan_parts(&parts, builder, chunk, out);
+                        let rest = io::Cursor::new(buf).chain(reader);
+                        let (n, r) = scan_stream_ctx(rest, builder, chunk, line, &context, out);
+                        return (total + n, r);
+                    }
+                }
+            }
+            if buf.is_empty() {
+                break;
+            }
+            let ctx = std::mem::take(&mut context);
+            context = buf[buf.len().saturating_sub(CARRY)..].to_vec();
+            let first = line;
+            line += memchr::memchr_iter(b'\n', &buf).count() as u64;
+            parts.push((ctx, buf, first));
+        }
+        scan_parts(&parts, builder, chunk, out);
+    }
+    (total, Ok(()))
+}
+
+/// Scans parts in parallel, then hands their findings over in order.
+fn scan_parts(
+    parts: &[(Vec<u8>, Vec<u8>, u64)],
+    builder: &FindingBuilder<'_>,
+    chunk: usize,
+    out: &mut dyn FindingSink,
+) {
+    use rayon::prelude::*;
+    let found: Vec<Vec<crate::finding::Finding>> = parts
+        .par_iter()
+        .map(|(ctx, data, first)| {
+            let mut v = Vec::new();
+            // Reading from memory cannot fail.
+            let _ = scan_stream_ctx(&data[..], builder, chunk, *first, ctx, &mut v);
+            v
+        })
+        .collect();
+    for f in found.into_iter().flatten() {
+        out.finding(f);
     }
 }
 
