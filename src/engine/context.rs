@@ -77,9 +77,12 @@ impl KeywordMatcher {
                 }
             }
         }
+        // A DFA: the fastest search kind; the keyword set is small (a few hundred
+        // words), so its memory is a few hundred KiB.
         let ac = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&uniq)
             .expect("keyword automaton builds");
         KeywordMatcher { ac, owners }
