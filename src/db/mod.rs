@@ -465,3 +465,176 @@ fn scan_table(
 pub(crate) fn quote_ansi(ident: &str) -> String {
     format!("\"{}\"", ident.replace('"', "\"\""))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Engine;
+    use crate::extract::FindingPolicy;
+    use crate::finding::Confidence;
+    use crate::redact::Fingerprinter;
+    use crate::rules::RuleSet;
+
+    /// A database in memory: tables of generated rows; `broken` fails to read.
+    struct Fake {
+        tables: Vec<Table>,
+    }
+
+    struct FakeConn<'a>(&'a Fake);
+
+    fn column(name: &str) -> Column {
+        Column {
+            name: name.into(),
+            declared_type: "text".into(),
+            comment: None,
+            text: true,
+        }
+    }
+
+    fn ssn(i: u64) -> String {
+        format!(
+            "{}-{:02}-{:04}",
+            100 + i % 500,
+            1 + i % 98,
+            1 + (i * 7919) % 9998
+        )
+    }
+
+    impl Connection for FakeConn<'static> {
+        fn tables(&mut self, _: &DbOptions) -> Result<Vec<Table>, DbError> {
+            Ok(self.0.tables.clone())
+        }
+        fn rows(
+            &mut self,
+            table: &Table,
+            limit: Option<u64>,
+            _: u64,
+            row: &mut dyn FnMut(Row),
+        ) -> Result<(), DbError> {
+            if table.name == "broken" {
+                return Err(DbError::Query("permission denied for table broken".into()));
+            }
+            let n = table
+                .rows_estimate
+                .unwrap_or(0)
+                .min(limit.unwrap_or(u64::MAX));
+            for i in 0..n {
+                // Vary the timing so tables finish out of order on several sessions.
+                if i == 0 && table.name.ends_with('0') {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                row(vec![
+                    Some(ssn(i).into_bytes()),
+                    Some(ssn(i).replace('-', "").into_bytes()),
+                    (i % 4 != 0).then(|| b"order 4410".to_vec()),
+                ]);
+            }
+            Ok(())
+        }
+    }
+
+    impl Connector for &'static Fake {
+        fn connect(&self) -> Result<Box<dyn Connection>, DbError> {
+            Ok(Box::new(FakeConn(self)))
+        }
+    }
+
+    fn fake() -> &'static Fake {
+        let mut tables: Vec<Table> = (0..6)
+            .map(|t| Table {
+                schema: "app".into(),
+                name: format!("people{t}"),
+                columns: vec![column("ssn"), column("emp_ref"), column("notes")],
+                rows_estimate: Some(150 + t * 10),
+                sampled: true,
+                key: None,
+            })
+            .collect();
+        tables.insert(
+            2,
+            Table {
+                name: "broken".into(),
+                ..tables[0].clone()
+            },
+        );
+        Box::leak(Box::new(Fake { tables }))
+    }
+
+    fn run(connections: usize, limit: u64) -> (Vec<Finding>, DbStats, Vec<String>) {
+        let engine = Engine::new(&RuleSet::builtin().unwrap()).unwrap();
+        let fingerprinter = Fingerprinter::new([3; 32]);
+        let builder = FindingBuilder {
+            engine: &engine,
+            path: "fake://db",
+            source: Some("fake://db"),
+            policy: FindingPolicy {
+                min_confidence: Confidence::Medium,
+                show_values: false,
+                fingerprinter: &fingerprinter,
+            },
+        };
+        let opts = DbOptions {
+            connections,
+            sample_rows: limit,
+            ..DbOptions::default()
+        };
+        let mut out = Vec::new();
+        let (stats, problems) = scan(&fake(), &builder, &opts, &mut out).unwrap();
+        (out, stats, problems)
+    }
+
+    #[test]
+    fn tables_in_order_whatever_the_sessions_and_failures_named() {
+        let (one, stats, problems) = run(1, 1000);
+        let (four, _, _) = run(4, 1000);
+        let key = |f: &Finding| {
+            (
+                f.location.table.clone(),
+                f.location.field.clone(),
+                f.location.record,
+                f.rule_id.clone(),
+            )
+        };
+        assert_eq!(
+            one.iter().map(key).collect::<Vec<_>>(),
+            four.iter().map(key).collect::<Vec<_>>()
+        );
+        assert_eq!(stats.tables, 7);
+        assert_eq!(stats.tables_failed, 1);
+        assert_eq!(
+            problems,
+            ["table app.broken: permission denied for table broken"]
+        );
+        // The broken table's columns are still declared from the catalog.
+        assert!(
+            one.iter()
+                .any(|f| f.location.table.as_deref() == Some("app.broken")
+                    && f.kind == FindingKind::Column)
+        );
+        // Prevalence: every ssn and every (inferred) emp_ref value; notes never.
+        let t0: Vec<&ColumnSample> = stats
+            .columns
+            .iter()
+            .filter(|c| c.table == "app.people0")
+            .collect();
+        let counts: Vec<(&str, u64, u64)> = t0
+            .iter()
+            .map(|c| (c.column.as_str(), c.matching, c.sampled))
+            .collect();
+        assert_eq!(
+            counts,
+            [("ssn", 150, 150), ("emp_ref", 150, 150), ("notes", 0, 112)]
+        );
+        assert!(
+            one.iter()
+                .all(|f| f.location.source.as_deref() == Some("fake://db"))
+        );
+    }
+
+    #[test]
+    fn the_sample_limit_bounds_rows_per_table() {
+        let (_, stats, _) = run(2, 40);
+        assert_eq!(stats.rows_read, 6 * 40);
+        assert!(stats.columns.iter().all(|c| c.sampled <= 40));
+    }
+}
