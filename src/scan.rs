@@ -761,12 +761,11 @@ fn scan_opened(
                 ));
             }
             if let Some(line) = sql.stats.oversized {
-                report.diagnostics.push(diag(
-                    DiagnosticKind::ParseFallback,
-                    format!(
-                        "the statement at line {line} is over {} MiB: it and the rest of the file were scanned as text (values there are found, but not attributed to columns)",
-                        crate::extract::sql::MAX_STATEMENT >> 20
-                    ),
+                report.diagnostics.push(text_fallback(
+                    &target.display,
+                    &format!("the statement at line {line}"),
+                    crate::extract::sql::MAX_STATEMENT,
+                    "columns",
                 ));
             }
             report.sql = Some(sql.stats);
@@ -781,12 +780,11 @@ fn scan_opened(
                     &mut counted,
                 );
                 if let Some(line) = oversized {
-                    report.diagnostics.push(diag(
-                        DiagnosticKind::ParseFallback,
-                        format!(
-                            "the record at line {line} is over {} MiB: it and the rest of the file were scanned as text (values there are found, but not attributed to fields)",
-                            delimited::MAX_RECORD >> 20
-                        ),
+                    report.diagnostics.push(text_fallback(
+                        &target.display,
+                        &format!("the record at line {line}"),
+                        delimited::MAX_RECORD,
+                        "fields",
                     ));
                 }
                 (n, r)
@@ -801,12 +799,11 @@ fn scan_opened(
                 &mut counted,
             );
             if let Some(line) = oversized {
-                report.diagnostics.push(diag(
-                    DiagnosticKind::ParseFallback,
-                    format!(
-                        "line {line} is over {} MiB: it and the rest of the file were scanned as text (values there are found, but not attributed to keys)",
-                        config::MAX_LINE >> 20
-                    ),
+                report.diagnostics.push(text_fallback(
+                    &target.display,
+                    &format!("line {line}"),
+                    config::MAX_LINE,
+                    "keys",
                 ));
             }
             (n, r)
@@ -975,6 +972,19 @@ pub fn scan_bytes(
         &mut findings,
     );
     (findings, report)
+}
+
+/// The note for a structured reader that met a statement, record or line too large to
+/// hold and read the rest of its input as windowed text (nothing is skipped).
+fn text_fallback(path: &str, what: &str, limit: usize, lost: &str) -> Diagnostic {
+    Diagnostic::new(
+        path,
+        DiagnosticKind::ParseFallback,
+        format!(
+            "{what} is over {} MiB: it and the rest of the file were scanned as text (values there are found, but not attributed to {lost})",
+            limit >> 20
+        ),
+    )
 }
 
 /// The raw input: counts the bytes read (to notice a file that shrank) and enforces
