@@ -368,6 +368,9 @@ fn listing(dir: &Path, threads: &str) -> String {
 fn findings_on_the_planted_corpus_are_unchanged() {
     let dir = tempfile::tempdir().unwrap();
     write_corpus(dir.path());
+    if let Some(keep) = std::env::var_os("PIISCAN_KEEP_CORPUS") {
+        write_corpus(Path::new(&keep));
+    }
     let got = listing(dir.path(), "1");
     let golden = repo().join("tests/golden/engine-regression.txt");
     if std::env::var_os("PIISCAN_UPDATE_GOLDEN").is_some() {

@@ -61,10 +61,13 @@ pub struct KeywordMatcher {
     ac: AhoCorasick,
     /// For each keyword: (rule index, true if positive / false if negative).
     owners: Vec<Vec<(usize, bool)>>,
+    /// For each keyword: positive for a rule that needs context (see `gates`).
+    gating: Vec<bool>,
 }
 
 impl KeywordMatcher {
-    pub fn new(keywords: &[(String, usize, bool)]) -> KeywordMatcher {
+    /// `gated[rule]` marks the rules that report only with context.
+    pub fn new(keywords: &[(String, usize, bool)], gated: &[bool]) -> KeywordMatcher {
         let mut uniq: Vec<String> = Vec::new();
         let mut owners: Vec<Vec<(usize, bool)>> = Vec::new();
         for (kw, rule, positive) in keywords {
@@ -85,7 +88,18 @@ impl KeywordMatcher {
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&uniq)
             .expect("keyword automaton builds");
-        KeywordMatcher { ac, owners }
+        let gating = owners
+            .iter()
+            .map(|o| o.iter().any(|&(r, positive)| positive && gated[r]))
+            .collect();
+        KeywordMatcher { ac, owners, gating }
+    }
+
+    /// True when `hits` holds, at or after `from`, a positive keyword of a rule that
+    /// needs context.
+    pub fn gates(&self, hits: &[KeywordHit], from: usize) -> bool {
+        hits.iter()
+            .any(|h| h.start >= from && self.gating[h.keyword])
     }
 
     /// Every keyword in `hay[span]` that stands on word boundaries, in order.

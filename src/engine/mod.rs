@@ -94,6 +94,8 @@ struct NameInfo {
     words: Vec<String>,
     /// Rules whose names match (name rules and keyword matches of value rules).
     matched: Vec<NameHit>,
+    /// The name supports at least one rule that needs context (`NeedsContext::Always`).
+    supports_gated: bool,
 }
 
 /// Per-scan caches: inline keys' classifications, the last line's keywords.
@@ -174,19 +176,30 @@ impl Engine {
                 exclude_names: compile_names(&def.exclude_column_names)?,
             });
         }
+        // Patterns of rules that may report without context come first in the finder:
+        // when it reports a pattern of a rule that needs context, no other kind of
+        // pattern matches at that start (see `scan`).
+        let gated = |pid: &usize| rules[pattern_rule[*pid]].needs_context == NeedsContext::Always;
+        let (mut finder_order, later): (Vec<usize>, Vec<usize>) =
+            (0..all_patterns.len()).partition(|pid| !gated(pid));
+        finder_order.extend(later);
         let patterns = if all_patterns.is_empty() {
             None
         } else {
             Some(
-                patterns::PatternSet::build(&all_patterns)
+                patterns::PatternSet::build(&all_patterns, finder_order)
                     .map_err(|e| EngineError(e.to_string()))?,
             )
         };
+        let gated_rules: Vec<bool> = rules
+            .iter()
+            .map(|r| r.needs_context == NeedsContext::Always)
+            .collect();
         Ok(Engine {
+            keywords: KeywordMatcher::new(&keywords, &gated_rules),
             rules,
             patterns,
             pattern_rule,
-            keywords: KeywordMatcher::new(&keywords),
         })
     }
 
@@ -211,6 +224,11 @@ impl Engine {
     ) {
         let Some(ps) = &self.patterns else { return };
         let field = ctx.name.map(|n| &n.info);
+        let inferred_gated = ctx.inferred.is_some_and(|t| {
+            self.rules
+                .iter()
+                .any(|r| r.needs_context == NeedsContext::Always && r.pii_type == t)
+        });
         let mut set = regex_automata::PatternSet::new(ps.all.pattern_len());
         let mut candidates: Vec<(usize, usize)> = Vec::new();
         let mut emitted: Vec<usize> = Vec::new();
@@ -223,18 +241,37 @@ impl Engine {
             if start >= starts.end {
                 break;
             }
+            let first = ps.finder_order[m.pattern().as_usize()];
+            // Whether context here could support a rule that needs it; decided only
+            // when such a rule's pattern matches, since most candidates of those rules
+            // (numbers in logs, bare digit columns) have none.
+            let mut gate: Option<bool> = None;
+            let mut context_possible = |state: &mut ScanState| {
+                *gate.get_or_insert_with(|| {
+                    inferred_gated || self.gated_context(hay, start, field, state)
+                })
+            };
+            if self.gated(first) && !context_possible(&mut state) {
+                // Free patterns come first in the finder, so none matches at `start`.
+                continue;
+            }
             candidates.clear();
-            candidates.push((m.pattern().as_usize(), m.end()));
+            candidates.push((first, m.end()));
             set.clear();
             let anchored = Input::new(hay)
                 .range(start..hay.len())
                 .anchored(Anchored::Yes);
             ps.all.which_overlapping_matches(&anchored, &mut set);
-            for pid in set.iter().filter(|p| *p != m.pattern()) {
-                if let Some(other) = ps.singles[pid.as_usize()].search(&anchored) {
-                    candidates.push((pid.as_usize(), other.end()));
+            for pid in set.iter().map(|p| p.as_usize()) {
+                if pid == first || (self.gated(pid) && !context_possible(&mut state)) {
+                    continue;
+                }
+                if let Some(other) = ps.singles[pid].search(&anchored) {
+                    candidates.push((pid, other.end()));
                 }
             }
+            // Rule precedence follows the rule set's order, not the finder's.
+            candidates.sort_unstable_by_key(|c| c.0);
             // At one position, each PII type is reported once (by the first rule that
             // accepts it): two phone rules must not both report one number.
             emitted.clear();
@@ -254,6 +291,63 @@ impl Engine {
                 }
             }
         }
+    }
+
+    /// True when pattern `pid` belongs to a rule that reports only with context.
+    fn gated(&self, pid: usize) -> bool {
+        self.rules[self.pattern_rule[pid]].needs_context == NeedsContext::Always
+    }
+
+    /// Whether anything near `start` could support a rule that needs context: the
+    /// field's name, an inline key, or a positive keyword of such a rule on the line.
+    /// May say yes when `evaluate` then finds no support (it decides); never says no
+    /// when `evaluate` would find some.
+    fn gated_context(
+        &self,
+        hay: &[u8],
+        start: usize,
+        field: Option<&NameInfo>,
+        state: &mut ScanState,
+    ) -> bool {
+        if field.is_some_and(|f| f.supports_gated) {
+            return true;
+        }
+        let floor = start.saturating_sub(LOOKBACK);
+        let line_start =
+            memchr::memrchr(b'\n', &hay[floor..start]).map_or(floor, |p| floor + p + 1);
+        if let Some((ks, ke)) = context::inline_key(hay, line_start, start)
+            && self.inline_info(&hay[ks..ke], state).supports_gated
+        {
+            return true;
+        }
+        // Keywords of the whole line (the span `evaluate` searches for a short line);
+        // a long line is not looked through here.
+        let ceiling = (line_start + 2 * LOOKBACK).min(hay.len());
+        let line_end = match memchr::memchr(b'\n', &hay[start..ceiling]) {
+            Some(p) => start + p,
+            None if ceiling == hay.len() => ceiling,
+            None => return true,
+        };
+        let span = line_start..line_end;
+        if state.keyword_span != span {
+            self.keywords
+                .hits(hay, span.clone(), &mut state.keyword_hits);
+            state.keyword_span = span;
+        }
+        let from = start.saturating_sub(WINDOW_BEFORE).max(line_start);
+        self.keywords.gates(&state.keyword_hits, from)
+    }
+
+    /// The classification of an inline key, cached per scan call.
+    fn inline_info<'s>(&self, name: &[u8], state: &'s mut ScanState) -> &'s NameInfo {
+        if !state.inline.contains_key(name) {
+            if state.inline.len() >= INLINE_CACHE {
+                state.inline.clear();
+            }
+            let info = self.name_info(&String::from_utf8_lossy(name));
+            state.inline.insert(name.to_vec(), info);
+        }
+        &state.inline[name]
     }
 
     /// Boundary, validator and context checks for one candidate.
@@ -290,15 +384,7 @@ impl Engine {
         let name_support = match (field_support, context::inline_key(hay, line_start, start)) {
             (NameSupport::Neutral, Some((ks, ke))) => {
                 key = field.is_none().then_some((ks, ke));
-                let name = &hay[ks..ke];
-                if !state.inline.contains_key(name) {
-                    if state.inline.len() >= INLINE_CACHE {
-                        state.inline.clear();
-                    }
-                    let info = self.name_info(&String::from_utf8_lossy(name));
-                    state.inline.insert(name.to_vec(), info);
-                }
-                self.support(&state.inline[name], rule_idx)
+                self.support(self.inline_info(&hay[ks..ke], state), rule_idx)
             }
             (support, _) => support,
         };
@@ -393,7 +479,16 @@ impl Engine {
                 });
             }
         }
-        NameInfo { words, matched }
+        let mut info = NameInfo {
+            words,
+            matched,
+            supports_gated: false,
+        };
+        info.supports_gated = (0..self.rules.len()).any(|r| {
+            self.rules[r].needs_context == NeedsContext::Always
+                && self.support(&info, r) == NameSupport::Supports
+        });
+        info
     }
 
     fn support(&self, info: &NameInfo, rule_idx: usize) -> NameSupport {
@@ -548,6 +643,20 @@ mod tests {
             found.iter().any(|h| h.0 == "aba-routing-number"),
             "{found:?}"
         );
+    }
+
+    #[test]
+    fn a_rejected_candidate_does_not_hide_the_next_value() {
+        // `221.12.98.132 499` also reads as a dotted phone number (a rule that needs
+        // context); the IP address is matched whole, so the phone after it is seen.
+        let e = engine();
+        let found = hits(&e, "phone 221.12.98.132 499-926-9089 702-833-5221");
+        let phones: Vec<&str> = found
+            .iter()
+            .filter(|h| h.0 == "phone")
+            .map(|h| h.1.as_str())
+            .collect();
+        assert_eq!(phones, ["499-926-9089", "702-833-5221"], "{found:?}");
     }
 
     #[test]

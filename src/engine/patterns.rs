@@ -35,8 +35,11 @@ pub fn build_one(pattern: &str) -> Result<meta::Regex, String> {
 
 /// The multi-pattern regexes of a rule set.
 pub struct PatternSet {
-    /// Leftmost-first over all patterns: finds candidate starts in one pass.
+    /// Leftmost-first over all patterns, in `finder_order`: finds candidate starts in
+    /// one pass.
     pub finder: meta::Regex,
+    /// Finder pattern id → pattern index (the order of `all` and `singles`).
+    pub finder_order: Vec<usize>,
     /// All-matches semantics: which other patterns also match at a candidate start.
     pub all: meta::Regex,
     /// One regex per pattern, to find that pattern's end at a given start.
@@ -44,15 +47,15 @@ pub struct PatternSet {
 }
 
 impl PatternSet {
-    pub fn build(patterns: &[&str]) -> Result<PatternSet, String> {
-        let many = |kind| {
-            builder(kind)
-                .build_many(patterns)
-                .map_err(|e| e.to_string())
-        };
+    /// `finder_order` lists every pattern index once: the finder prefers earlier
+    /// entries when several patterns match at the same start.
+    pub fn build(patterns: &[&str], finder_order: Vec<usize>) -> Result<PatternSet, String> {
+        let many = |kind, list: &[&str]| builder(kind).build_many(list).map_err(|e| e.to_string());
+        let ordered: Vec<&str> = finder_order.iter().map(|&i| patterns[i]).collect();
         Ok(PatternSet {
-            finder: many(MatchKind::LeftmostFirst)?,
-            all: many(MatchKind::All)?,
+            finder: many(MatchKind::LeftmostFirst, &ordered)?,
+            finder_order,
+            all: many(MatchKind::All, patterns)?,
             singles: patterns
                 .iter()
                 .map(|p| build_one(p))
