@@ -86,6 +86,28 @@ pub struct Exposure {
     pub rule_remediation: Vec<String>,
 }
 
+impl Exposure {
+    fn new(id: String, storage: StorageKind, location: String) -> Exposure {
+        Exposure {
+            id,
+            storage,
+            location,
+            pii_types: Vec::new(),
+            values: BTreeMap::new(),
+            declared: false,
+            declared_type: None,
+            protection: Protection::Unknown,
+            severity: Severity::Info,
+            confidence: Confidence::Low,
+            rules: Vec::new(),
+            seen_in: Vec::new(),
+            samples: Vec::new(),
+            prevalence: Vec::new(),
+            rule_remediation: Vec::new(),
+        }
+    }
+}
+
 /// Sampled values of a database column: `matching` of `sampled` non-null values hold
 /// PII (the ratio estimates the share of the table's rows that do).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -162,31 +184,61 @@ pub struct Aggregator {
     clear_values: BTreeSet<String>,
     /// Database column samples by exposure id, attached to the exposures at the end.
     prevalence: BTreeMap<String, Vec<Prevalence>>,
+    /// Exposure ids of the places seen last, newest first: findings come in runs of a
+    /// few places (a log file, a table's columns), so the id is rarely built again.
+    recent: Vec<RecentPlace>,
 }
+
+/// What `locate` computed an exposure id from, and the id.
+#[derive(Debug)]
+struct RecentPlace {
+    path: String,
+    table: Option<String>,
+    field: Option<String>,
+    scope: Scope,
+    id: String,
+}
+
+impl RecentPlace {
+    fn is_of(&self, f: &Finding) -> bool {
+        self.scope == f.scope
+            && self.path == f.location.path
+            && self.table == f.location.table
+            && self.field == f.location.field
+    }
+}
+
+const RECENT_PLACES: usize = 16;
 
 impl Aggregator {
     pub fn add(&mut self, f: &Finding, remediation: Option<&str>) {
-        let (id, storage, location) = locate(f);
-        let e = self
-            .exposures
-            .entry(id.clone())
-            .or_insert_with(|| Exposure {
-                id: id.clone(),
-                storage,
-                location,
-                pii_types: Vec::new(),
-                values: BTreeMap::new(),
-                declared: false,
-                declared_type: None,
-                protection: Protection::Unknown,
-                severity: Severity::Info,
-                confidence: Confidence::Low,
-                rules: Vec::new(),
-                seen_in: Vec::new(),
-                samples: Vec::new(),
-                prevalence: Vec::new(),
-                rule_remediation: Vec::new(),
-            });
+        match self.recent.iter().position(|r| r.is_of(f)) {
+            Some(0) => {}
+            Some(i) => {
+                let r = self.recent.remove(i);
+                self.recent.insert(0, r);
+            }
+            None => {
+                let (id, storage, location) = locate(f);
+                if !self.exposures.contains_key(&id) {
+                    self.exposures
+                        .insert(id.clone(), Exposure::new(id.clone(), storage, location));
+                }
+                self.recent.truncate(RECENT_PLACES - 1);
+                self.recent.insert(
+                    0,
+                    RecentPlace {
+                        path: f.location.path.clone(),
+                        table: f.location.table.clone(),
+                        field: f.location.field.clone(),
+                        scope: f.scope,
+                        id,
+                    },
+                );
+            }
+        }
+        let id = self.recent[0].id.as_str();
+        let e = self.exposures.get_mut(id).expect("inserted above");
         if !e.pii_types.contains(&f.pii_type) {
             e.pii_types.push(f.pii_type.clone());
             e.pii_types.sort();
@@ -201,12 +253,19 @@ impl Aggregator {
         e.confidence = e.confidence.max(f.confidence);
         match f.kind {
             FindingKind::Value => {
-                *e.values.entry(f.pii_type.clone()).or_default() += 1;
+                match e.values.get_mut(&f.pii_type) {
+                    Some(n) => *n += 1,
+                    None => {
+                        e.values.insert(f.pii_type.clone(), 1);
+                    }
+                }
                 e.severity = e.severity.max(f.severity);
                 if e.samples.len() < MAX_SAMPLES && !e.samples.contains(&f.evidence) {
                     e.samples.push(f.evidence.clone());
                 }
-                self.clear_values.insert(id.clone());
+                if !self.clear_values.contains(id) {
+                    self.clear_values.insert(id.to_string());
+                }
             }
             FindingKind::Column | FindingKind::Key => {
                 e.declared = true;
@@ -222,7 +281,10 @@ impl Aggregator {
                 e.severity = e.severity.max(f.severity);
             }
         }
-        let seen = self.sightings.entry(id).or_default();
+        if !self.sightings.contains_key(id) {
+            self.sightings.insert(id.to_string(), BTreeMap::new());
+        }
+        let seen = self.sightings.get_mut(id).expect("inserted above");
         if !seen.contains_key(&f.location.path) && seen.len() < MAX_SIGHTINGS {
             seen.insert(
                 f.location.path.clone(),

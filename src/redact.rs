@@ -90,9 +90,11 @@ impl Fingerprinter {
             h.update(&(p.len() as u64).to_le_bytes());
             h.update(p);
         }
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut out = String::with_capacity(32);
-        for b in &h.finalize().as_bytes()[..16] {
-            let _ = write!(out, "{b:02x}");
+        for &b in &h.finalize().as_bytes()[..16] {
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
         }
         out
     }

@@ -200,9 +200,8 @@ fn is_zero(n: &u64) -> bool {
 
 impl Summary {
     fn add_findings(&mut self, findings: &[Finding]) {
-        let findings: Vec<&Finding> = findings.iter().filter(|f| f.suppressed.is_none()).collect();
-        self.findings += findings.len() as u64;
-        for f in findings {
+        for f in findings.iter().filter(|f| f.suppressed.is_none()) {
+            self.findings += 1;
             *self.findings_by_severity.entry(f.severity).or_default() += 1;
         }
     }
@@ -433,6 +432,14 @@ fn order_events(
                     summary
                         .baseline_entries
                         .extend(findings.iter().map(Entry::of));
+                }
+                // Nothing to mark (the usual case): the batch goes out as it is.
+                let marking = opts.baseline.is_some()
+                    || opts.allowlist.is_some()
+                    || findings.iter().any(|f| f.suppressed.is_some());
+                if !marking {
+                    summary.add_findings(findings);
+                    return sink(ScanEvent::Findings { path, findings });
                 }
                 let mut kept = Vec::with_capacity(findings.len());
                 for f in findings {

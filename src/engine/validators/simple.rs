@@ -25,23 +25,26 @@ pub fn validate_email(candidate: &[u8]) -> Verdict {
     if local.starts_with(b".") || local.ends_with(b".") || local.windows(2).any(|w| w == b"..") {
         return Verdict::Invalid;
     }
-    let labels: Vec<&[u8]> = domain.split(|&b| b == b'.').collect();
-    if labels.len() < 2 {
-        return Verdict::Invalid;
-    }
-    for l in &labels {
+    let mut labels = 0;
+    let mut tld: &[u8] = b"";
+    for l in domain.split(|&b| b == b'.') {
         if l.is_empty() || l.len() > 63 || l.starts_with(b"-") || l.ends_with(b"-") {
             return Verdict::Invalid;
         }
+        labels += 1;
+        tld = l;
     }
-    let tld = labels[labels.len() - 1];
-    if tld.len() < 2 || !tld.iter().all(u8::is_ascii_alphabetic) {
+    if labels < 2 || tld.len() < 2 || !tld.iter().all(u8::is_ascii_alphabetic) {
         return Verdict::Invalid;
     }
-    let domain = String::from_utf8_lossy(domain).to_ascii_lowercase();
-    let reserved = RESERVED
-        .iter()
-        .any(|r| domain == *r || domain.ends_with(&format!(".{r}")));
+    // `domain` is a reserved name or a subdomain of one, compared without case.
+    let reserved = RESERVED.iter().any(|r| {
+        let r = r.as_bytes();
+        domain.eq_ignore_ascii_case(r)
+            || (domain.len() > r.len()
+                && domain[domain.len() - r.len() - 1] == b'.'
+                && domain[domain.len() - r.len()..].eq_ignore_ascii_case(r))
+    });
     if reserved {
         Verdict::Weak
     } else {
