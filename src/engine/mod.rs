@@ -40,6 +40,11 @@ pub struct CompiledRule {
 }
 
 impl CompiledRule {
+    /// Some of the rule's values are reported only with context.
+    fn gated(&self) -> bool {
+        self.needs_context != NeedsContext::Never
+    }
+
     /// True when the rule classifies column / key names (a name rule).
     pub fn has_names(&self) -> bool {
         !self.column_names.is_empty()
@@ -98,13 +103,22 @@ struct NameInfo {
     supports_gated: bool,
 }
 
-/// Per-scan caches: inline keys' classifications, the last line's keywords.
+/// Caches of a thread's scans: inline keys' classifications (kept across calls), the
+/// last line's keywords (valid within one haystack).
 #[derive(Default)]
 struct ScanState {
     /// Inline key (`ssn` of `ssn=…`) → its classification; a log repeats a few keys.
     inline: std::collections::HashMap<Vec<u8>, NameInfo>,
     keyword_span: Range<usize>,
     keyword_hits: Vec<context::KeywordHit>,
+}
+
+impl ScanState {
+    /// Forgets what belongs to the previous haystack.
+    fn new_haystack(&mut self) {
+        self.keyword_span = usize::MAX..usize::MAX;
+        self.keyword_hits.clear();
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -114,7 +128,7 @@ pub struct EngineError(String);
 /// Bytes of context looked at before and after a value for keywords.
 const WINDOW_BEFORE: usize = 64;
 const WINDOW_AFTER: usize = 32;
-/// Inline key classifications kept per scan call.
+/// Inline key classifications kept per thread (the cache is emptied when full).
 const INLINE_CACHE: usize = 256;
 /// How far back a line start (for inline keys) is looked for.
 const LOOKBACK: usize = 256;
@@ -124,7 +138,27 @@ pub struct Engine {
     patterns: Option<patterns::PatternSet>,
     /// Pattern index → rule index.
     pattern_rule: Vec<usize>,
+    /// Pattern index → every match needs context to be reported.
+    pattern_gated: Vec<bool>,
     keywords: KeywordMatcher,
+    /// Tells apart the engines whose caches a thread's `Scratch` may hold.
+    id: u64,
+}
+
+static NEXT_ENGINE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Per-thread working memory of `Engine::scan`, reused across calls: a CSV file makes
+/// one call per field value, and a log repeats its inline keys from buffer to buffer.
+struct Scratch {
+    engine: u64,
+    set: regex_automata::PatternSet,
+    candidates: Vec<(usize, usize)>,
+    emitted: Vec<usize>,
+    state: ScanState,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Option<Box<Scratch>>> = const { std::cell::Cell::new(None) };
 }
 
 impl Engine {
@@ -176,12 +210,22 @@ impl Engine {
                 exclude_names: compile_names(&def.exclude_column_names)?,
             });
         }
-        // Patterns of rules that may report without context come first in the finder:
-        // when it reports a pattern of a rule that needs context, no other kind of
-        // pattern matches at that start (see `scan`).
-        let gated = |pid: &usize| rules[pattern_rule[*pid]].needs_context == NeedsContext::Always;
+        // A pattern is gated when every match of it needs context to be reported: its
+        // rule always needs context, or needs it for undelimited values and the pattern
+        // matches only letters and digits. Ungated patterns come first in the finder:
+        // when it reports a gated one, no ungated pattern matches at that start (see
+        // `scan`).
+        let pattern_gated: Vec<bool> = all_patterns
+            .iter()
+            .zip(&pattern_rule)
+            .map(|(p, &r)| match rules[r].needs_context {
+                NeedsContext::Always => true,
+                NeedsContext::Undelimited => patterns::alnum_only(p),
+                NeedsContext::Never => false,
+            })
+            .collect();
         let (mut finder_order, later): (Vec<usize>, Vec<usize>) =
-            (0..all_patterns.len()).partition(|pid| !gated(pid));
+            (0..all_patterns.len()).partition(|&pid| !pattern_gated[pid]);
         finder_order.extend(later);
         let patterns = if all_patterns.is_empty() {
             None
@@ -191,15 +235,14 @@ impl Engine {
                     .map_err(|e| EngineError(e.to_string()))?,
             )
         };
-        let gated_rules: Vec<bool> = rules
-            .iter()
-            .map(|r| r.needs_context == NeedsContext::Always)
-            .collect();
+        let gated_rules: Vec<bool> = rules.iter().map(CompiledRule::gated).collect();
         Ok(Engine {
             keywords: KeywordMatcher::new(&keywords, &gated_rules),
             rules,
             patterns,
             pattern_rule,
+            pattern_gated,
+            id: NEXT_ENGINE_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         })
     }
 
@@ -224,15 +267,30 @@ impl Engine {
     ) {
         let Some(ps) = &self.patterns else { return };
         let field = ctx.name.map(|n| &n.info);
-        let inferred_gated = ctx.inferred.is_some_and(|t| {
-            self.rules
-                .iter()
-                .any(|r| r.needs_context == NeedsContext::Always && r.pii_type == t)
-        });
-        let mut set = regex_automata::PatternSet::new(ps.all.pattern_len());
-        let mut candidates: Vec<(usize, usize)> = Vec::new();
-        let mut emitted: Vec<usize> = Vec::new();
-        let mut state = ScanState::default();
+        let inferred_gated = ctx
+            .inferred
+            .is_some_and(|t| self.rules.iter().any(|r| r.gated() && r.pii_type == t));
+        // A nested call (from `on_hit`) finds no scratch and makes its own.
+        let mut scratch = SCRATCH
+            .take()
+            .filter(|s| s.engine == self.id)
+            .unwrap_or_else(|| {
+                Box::new(Scratch {
+                    engine: self.id,
+                    set: regex_automata::PatternSet::new(ps.all.pattern_len()),
+                    candidates: Vec::new(),
+                    emitted: Vec::new(),
+                    state: ScanState::default(),
+                })
+            });
+        scratch.state.new_haystack();
+        let Scratch {
+            set,
+            candidates,
+            emitted,
+            state,
+            ..
+        } = &mut *scratch;
         for m in ps
             .finder
             .find_iter(Input::new(hay).range(starts.start..hay.len()))
@@ -251,7 +309,7 @@ impl Engine {
                     inferred_gated || self.gated_context(hay, start, field, state)
                 })
             };
-            if self.gated(first) && !context_possible(&mut state) {
+            if self.gated(first) && !context_possible(state) {
                 // Free patterns come first in the finder, so none matches at `start`.
                 continue;
             }
@@ -261,9 +319,9 @@ impl Engine {
             let anchored = Input::new(hay)
                 .range(start..hay.len())
                 .anchored(Anchored::Yes);
-            ps.all.which_overlapping_matches(&anchored, &mut set);
+            ps.all.which_overlapping_matches(&anchored, set);
             for pid in set.iter().map(|p| p.as_usize()) {
-                if pid == first || (self.gated(pid) && !context_possible(&mut state)) {
+                if pid == first || (self.gated(pid) && !context_possible(state)) {
                     continue;
                 }
                 if let Some(other) = ps.singles[pid].search(&anchored) {
@@ -275,7 +333,7 @@ impl Engine {
             // At one position, each PII type is reported once (by the first rule that
             // accepts it): two phone rules must not both report one number.
             emitted.clear();
-            for &(pid, end) in &candidates {
+            for &(pid, end) in candidates.iter() {
                 let rule = self.pattern_rule[pid];
                 if emitted
                     .iter()
@@ -284,18 +342,19 @@ impl Engine {
                     continue;
                 }
                 if let Some(hit) =
-                    self.evaluate(hay, rule, start, end, (field, ctx.inferred), &mut state)
+                    self.evaluate(hay, rule, start, end, (field, ctx.inferred), state)
                 {
                     emitted.push(rule);
                     on_hit(hit);
                 }
             }
         }
+        SCRATCH.set(Some(scratch));
     }
 
     /// True when pattern `pid` belongs to a rule that reports only with context.
     fn gated(&self, pid: usize) -> bool {
-        self.rules[self.pattern_rule[pid]].needs_context == NeedsContext::Always
+        self.pattern_gated[pid]
     }
 
     /// Whether anything near `start` could support a rule that needs context: the
@@ -484,10 +543,8 @@ impl Engine {
             matched,
             supports_gated: false,
         };
-        info.supports_gated = (0..self.rules.len()).any(|r| {
-            self.rules[r].needs_context == NeedsContext::Always
-                && self.support(&info, r) == NameSupport::Supports
-        });
+        info.supports_gated = (0..self.rules.len())
+            .any(|r| self.rules[r].gated() && self.support(&info, r) == NameSupport::Supports);
         info
     }
 

@@ -26,6 +26,39 @@ pub fn check(pattern: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// True when every byte a match of `pattern` can hold is an ASCII letter or digit
+/// (`\b[0-9]{9}\b`): such a match is never delimited, so a rule that reports only
+/// delimited values on their own (`NeedsContext::Undelimited`) needs context for it.
+pub fn alnum_only(pattern: &str) -> bool {
+    use regex_syntax::hir::{Class, Hir, HirKind};
+    fn walk(h: &Hir) -> bool {
+        let alnum = |lo: u32, hi: u32| {
+            [('0', '9'), ('A', 'Z'), ('a', 'z')]
+                .iter()
+                .any(|&(a, b)| lo >= a as u32 && hi <= b as u32)
+        };
+        match h.kind() {
+            HirKind::Empty | HirKind::Look(_) => true,
+            HirKind::Literal(l) => l.0.iter().all(u8::is_ascii_alphanumeric),
+            HirKind::Class(Class::Bytes(c)) => c
+                .iter()
+                .all(|r| alnum(u32::from(r.start()), u32::from(r.end()))),
+            HirKind::Class(Class::Unicode(c)) => {
+                c.iter().all(|r| alnum(r.start() as u32, r.end() as u32))
+            }
+            HirKind::Repetition(r) => walk(&r.sub),
+            HirKind::Capture(c) => walk(&c.sub),
+            HirKind::Concat(hs) | HirKind::Alternation(hs) => hs.iter().all(walk),
+        }
+    }
+    regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .is_ok_and(|h| walk(&h))
+}
+
 /// Compiles one pattern; the error is the regex parser's message.
 pub fn build_one(pattern: &str) -> Result<meta::Regex, String> {
     builder(MatchKind::LeftmostFirst)
@@ -61,5 +94,22 @@ impl PatternSet {
                 .map(|p| build_one(p))
                 .collect::<Result<_, _>>()?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn alnum_only_patterns() {
+        assert!(alnum_only(r"\b[0-9]{9}\b"));
+        assert!(alnum_only(r"\b9[0-9]{8}\b"));
+        assert!(alnum_only(r"\b[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}\b"));
+        assert!(!alnum_only(r"\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b"));
+        assert!(!alnum_only(r"\b[0-9]{3} [0-9]{2} [0-9]{4}\b"));
+        assert!(!alnum_only(r"(\+1)?[0-9]{10}"));
+        assert!(!alnum_only(r"\w+"), "\\w holds `_`");
+        assert!(!alnum_only(r"[0-9]+|x-y"));
     }
 }
