@@ -227,8 +227,13 @@ impl FindingBuilder<'_> {
 /// names whose every value is PII (`values_are_pii`). Caches name lookups per field.
 #[derive(Default)]
 pub struct FieldScanner {
-    /// Per field name: its classification, and the by-name value rule if any.
-    names: HashMap<String, (FieldName, Option<usize>)>,
+    /// Per field name seen: the name, its classification, and the by-name value rule.
+    names: Vec<(String, FieldName, Option<usize>)>,
+    /// Field name → index in `names`.
+    index: HashMap<String, usize>,
+    /// The entry after the one used last: rows repeat their fields in order, so it is
+    /// usually the next one asked for, found without hashing.
+    next: usize,
 }
 
 impl FieldScanner {
@@ -245,13 +250,24 @@ impl FieldScanner {
         let engine = builder.engine;
         let mut types_found: Vec<usize> = Vec::new();
         let named = field.map(|f| {
-            if !self.names.contains_key(f) {
-                self.names.insert(
-                    f.to_string(),
-                    (engine.field_name(f), engine.value_rule_for_name(f)),
-                );
-            }
-            &self.names[f]
+            let i = match self.names.get(self.next) {
+                Some(entry) if entry.0 == f => self.next,
+                _ => match self.index.get(f) {
+                    Some(&i) => i,
+                    None => {
+                        self.names.push((
+                            f.to_string(),
+                            engine.field_name(f),
+                            engine.value_rule_for_name(f),
+                        ));
+                        self.index.insert(f.to_string(), self.names.len() - 1);
+                        self.names.len() - 1
+                    }
+                },
+            };
+            self.next = if i + 1 == self.names.len() { 0 } else { i + 1 };
+            let (_, name, rule) = &self.names[i];
+            (name, rule)
         });
         let ctx = FieldContext {
             name: named.map(|(n, _)| n),

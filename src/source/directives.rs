@@ -98,7 +98,9 @@ impl<R: Read> DirectiveTap<R> {
     }
 
     fn end_line(&mut self) {
-        if let Some(at) = memchr::memmem::find(&self.line, MARKER) {
+        static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+            std::sync::LazyLock::new(|| memchr::memmem::Finder::new(MARKER));
+        if let Some(at) = FINDER.find(&self.line) {
             let d = parse(&self.line, at, self.line_no, &self.rule_ids);
             self.found
                 .borrow_mut()
