@@ -784,6 +784,10 @@ fn scan_opened(
                     io::BufReader::with_capacity(opts.chunk_size.max(64), stream),
                     delim,
                     &builder,
+                    delimited::Parallel {
+                        threads: rayon::current_num_threads(),
+                        batch_bytes: (opts.parallel_part / 64).max(1),
+                    },
                     &mut counted,
                 );
                 if let Some(line) = oversized {

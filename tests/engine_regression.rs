@@ -317,8 +317,9 @@ fn write_corpus(dir: &Path) {
     write(dir, "events.ndjson", &ndjson_corpus(&mut g, 800));
 }
 
-/// One line per finding: file, line, column, rule, confidence (sorted).
-fn listing(dir: &Path, threads: &str) -> String {
+/// One line per finding: file, line, column, rule, confidence; sorted, and in the
+/// order of the report.
+fn listing(dir: &Path, threads: &str, extra: &[&str]) -> (String, String) {
     let out = piiscan()
         .args([
             "scan",
@@ -329,6 +330,7 @@ fn listing(dir: &Path, threads: &str) -> String {
             "--no-config",
         ])
         .args(["--max-findings-per-location", "0", "--threads", threads])
+        .args(extra)
         .arg(dir)
         .output()
         .unwrap();
@@ -360,8 +362,9 @@ fn listing(dir: &Path, threads: &str) -> String {
             })
         })
         .collect();
+    let in_order = lines.join("\n");
     lines.sort();
-    lines.join("\n") + "\n"
+    (lines.join("\n") + "\n", in_order)
 }
 
 #[test]
@@ -371,7 +374,7 @@ fn findings_on_the_planted_corpus_are_unchanged() {
     if let Some(keep) = std::env::var_os("PIISCAN_KEEP_CORPUS") {
         write_corpus(Path::new(&keep));
     }
-    let got = listing(dir.path(), "1");
+    let (got, one_thread) = listing(dir.path(), "1", &[]);
     let golden = repo().join("tests/golden/engine-regression.txt");
     if std::env::var_os("PIISCAN_UPDATE_GOLDEN").is_some() {
         std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
@@ -404,7 +407,12 @@ fn findings_on_the_planted_corpus_are_unchanged() {
         want.lines().count() > 2000,
         "the corpus plants enough values"
     );
-    // The same findings on two threads (a large file is not split here; the parallel
-    // path has its own independence tests in tests/cli.rs).
-    assert_eq!(listing(dir.path(), "2"), want);
+    // The same findings on two threads, with the default parts (these files are too
+    // small to be split) and with tiny ones: the log split into parts of a few lines,
+    // the CSV's records scanned in batches of a few records on both threads.
+    assert_eq!(listing(dir.path(), "2", &[]).1, one_thread);
+    assert_eq!(
+        listing(dir.path(), "2", &["--parallel-part", "1024"]).1,
+        one_thread
+    );
 }

@@ -63,6 +63,8 @@ pub struct KeywordMatcher {
     owners: Vec<Vec<(usize, bool)>>,
     /// For each keyword: positive for a rule that needs context (see `gates`).
     gating: Vec<bool>,
+    /// Every keyword holds a letter, so text without letters holds none.
+    all_have_letters: bool,
 }
 
 impl KeywordMatcher {
@@ -92,7 +94,15 @@ impl KeywordMatcher {
             .iter()
             .map(|o| o.iter().any(|&(r, positive)| positive && gated[r]))
             .collect();
-        KeywordMatcher { ac, owners, gating }
+        let all_have_letters = uniq
+            .iter()
+            .all(|k| k.bytes().any(|b| b.is_ascii_alphabetic()));
+        KeywordMatcher {
+            ac,
+            owners,
+            gating,
+            all_have_letters,
+        }
     }
 
     /// True when `hits` holds, at or after `from`, a positive keyword of a rule that
@@ -105,6 +115,10 @@ impl KeywordMatcher {
     /// Every keyword in `hay[span]` that stands on word boundaries, in order.
     pub fn hits(&self, hay: &[u8], span: Range<usize>, out: &mut Vec<KeywordHit>) {
         out.clear();
+        // Numbers (a CSV field, a COPY value) are common and skipped cheaply.
+        if self.all_have_letters && !hay[span.clone()].iter().any(u8::is_ascii_alphabetic) {
+            return;
+        }
         for m in self.ac.find_overlapping_iter(&hay[span.clone()]) {
             let (s, e) = (span.start + m.start(), span.start + m.end());
             if on_word_boundary(hay, s, e) {

@@ -13,6 +13,15 @@ use crate::finding::Scope;
 use std::io::{self, BufRead, Read};
 use std::ops::Range;
 
+/// How records are spread over threads once the columns are known: the sequential
+/// reader collects about `batch_bytes` of records per thread, the batch's records are
+/// scanned on `threads` threads, and their findings handed over in record order.
+#[derive(Debug, Clone, Copy)]
+pub struct Parallel {
+    pub threads: usize,
+    pub batch_bytes: usize,
+}
+
 /// Longest record (an unclosed quote would otherwise swallow the file).
 pub const MAX_RECORD: usize = 16 << 20;
 
@@ -200,6 +209,7 @@ pub fn scan(
     reader: impl BufRead,
     delim: u8,
     builder: &FindingBuilder<'_>,
+    parallel: Parallel,
     out: &mut dyn FindingSink,
 ) -> (u64, io::Result<()>, Option<u64>) {
     let mut rr = RecordReader {
@@ -220,7 +230,7 @@ pub fn scan(
     let mut first = true;
     let emit = |rec: &Record,
                 record_no: u64,
-                header: &Option<Vec<String>>,
+                header: Option<&Vec<String>>,
                 inferred: &[Option<String>],
                 fields: &mut FieldScanner,
                 out: &mut dyn FindingSink| {
@@ -229,7 +239,7 @@ pub fn scan(
             if value.is_empty() {
                 continue;
             }
-            let name = header.as_ref().and_then(|h| h.get(i)).map(String::as_str);
+            let name = header.and_then(|h| h.get(i)).map(String::as_str);
             let ty = inferred.get(i).and_then(|t| t.as_deref());
             let text = &rec.text;
             let place_at = |offset: usize| {
@@ -253,6 +263,24 @@ pub fn scan(
         }
     };
     loop {
+        if parallel.threads > 1
+            && let Some(types) = &inferred
+        {
+            // The columns are known: the rest of the file goes through the pipeline.
+            let r = scan_rest_parallel(
+                &mut rr,
+                &mut rec,
+                record_no,
+                (header.as_ref(), types),
+                &emit,
+                parallel,
+                out,
+            );
+            if let Err(e) = r {
+                return (rr.bytes, Err(e), None);
+            }
+            break;
+        }
         match rr.next(&mut rec) {
             Ok(true) => {}
             Ok(false) => break,
@@ -276,7 +304,7 @@ pub fn scan(
         }
         record_no += 1;
         match &inferred {
-            Some(types) => emit(&rec, record_no, &header, types, &mut fields, out),
+            Some(types) => emit(&rec, record_no, header.as_ref(), types, &mut fields, out),
             None => {
                 for (i, f) in rec.fields.iter().enumerate() {
                     inference.observe(builder.engine, i, &rec.text[f.range.clone()]);
@@ -286,7 +314,14 @@ pub fn scan(
                     let types = decide(&inference, &held, &header, builder);
                     let first_no = record_no - held.len() as u64 + 1;
                     for (k, r) in held.drain(..).enumerate() {
-                        emit(&r, first_no + k as u64, &header, &types, &mut fields, out);
+                        emit(
+                            &r,
+                            first_no + k as u64,
+                            header.as_ref(),
+                            &types,
+                            &mut fields,
+                            out,
+                        );
                     }
                     inferred = Some(types);
                 }
@@ -297,7 +332,14 @@ pub fn scan(
         let types = decide(&inference, &held, &header, builder);
         let first_no = record_no - held.len() as u64 + 1;
         for (k, r) in held.drain(..).enumerate() {
-            emit(&r, first_no + k as u64, &header, &types, &mut fields, out);
+            emit(
+                &r,
+                first_no + k as u64,
+                header.as_ref(),
+                &types,
+                &mut fields,
+                out,
+            );
         }
     }
     if let Some(line) = rr.oversized {
@@ -308,6 +350,115 @@ pub fn scan(
         return (rr.bytes + n.saturating_sub(pending), r, Some(line));
     }
     (rr.bytes, Ok(()), None)
+}
+
+/// Scans one record's fields (the `emit` of [`scan`]).
+type EmitRecord<'a> = dyn Fn(
+        &Record,
+        u64,
+        Option<&Vec<String>>,
+        &[Option<String>],
+        &mut FieldScanner,
+        &mut dyn FindingSink,
+    ) + Sync
+    + 'a;
+
+/// Reads the remaining records into batches of about `batch_bytes` per thread while
+/// the pool scans the previous batch (split across its threads), and hands the
+/// findings over in record order. A record longer than `MAX_RECORD` is left in `left`. Memory: two batches and one batch's findings.
+fn scan_rest_parallel<R: BufRead>(
+    rr: &mut RecordReader<R>,
+    left: &mut Record,
+    mut record_no: u64,
+    (header, types): (Option<&Vec<String>>, &[Option<String>]),
+    emit: &EmitRecord<'_>,
+    parallel: Parallel,
+    out: &mut dyn FindingSink,
+) -> io::Result<()> {
+    use rayon::prelude::*;
+    type Scanned = (Vec<Vec<crate::finding::Finding>>, Vec<(u64, Record)>);
+    let limit = parallel.batch_bytes.saturating_mul(parallel.threads).max(1);
+    let per_thread = |n: usize| n.div_ceil(parallel.threads).max(1);
+    let (tx, rx) = std::sync::mpsc::channel::<Scanned>();
+    // Waits for the batch in flight, helping the pool meanwhile.
+    let wait = |out: &mut dyn FindingSink, spare: &mut Vec<Record>| loop {
+        match rx.try_recv() {
+            Ok((found, batch)) => {
+                spare.extend(batch.into_iter().map(|(_, r)| r));
+                for f in found.into_iter().flatten() {
+                    out.finding(f);
+                }
+                return;
+            }
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                    std::thread::yield_now();
+                }
+            }
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => return,
+        }
+    };
+    rayon::in_place_scope(|scope| {
+        let mut spare: Vec<Record> = Vec::new();
+        let mut in_flight = false;
+        let mut result = Ok(());
+        loop {
+            let mut batch: Vec<(u64, Record)> = Vec::new();
+            let mut bytes = 0usize;
+            let mut done = false;
+            while bytes < limit {
+                let mut rec = spare.pop().unwrap_or_default();
+                match rr.next(&mut rec) {
+                    Ok(true) => {
+                        record_no += 1;
+                        bytes += rec.text.len();
+                        batch.push((record_no, rec));
+                    }
+                    Ok(false) => {
+                        // An oversized record's bytes go back to the caller's fallback.
+                        if rr.oversized.is_some() {
+                            *left = rec;
+                        }
+                        done = true;
+                        break;
+                    }
+                    Err(e) => {
+                        result = Err(e);
+                        done = true;
+                        break;
+                    }
+                }
+            }
+            if in_flight {
+                wait(out, &mut spare);
+            }
+            in_flight = !batch.is_empty();
+            if in_flight {
+                let tx = tx.clone();
+                scope.spawn(move |_| {
+                    let found = batch
+                        .par_chunks(per_thread(batch.len()))
+                        .map(|records| {
+                            let mut fields = FieldScanner::default();
+                            let mut v = Vec::new();
+                            for (no, r) in records {
+                                emit(r, *no, header, types, &mut fields, &mut v);
+                            }
+                            v
+                        })
+                        .collect();
+                    let _ = tx.send((found, batch));
+                });
+            }
+            if done {
+                break;
+            }
+        }
+        if in_flight {
+            wait(out, &mut spare);
+        }
+        result
+    })
 }
 
 fn decide(
