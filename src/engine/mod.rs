@@ -108,9 +108,35 @@ struct NameInfo {
 #[derive(Default)]
 struct ScanState {
     /// Inline key (`ssn` of `ssn=…`) → its classification; a log repeats a few keys.
-    inline: std::collections::HashMap<Vec<u8>, NameInfo>,
+    inline: std::collections::HashMap<Vec<u8>, NameInfo, BuildFnv>,
     keyword_span: Range<usize>,
     keyword_hits: Vec<context::KeywordHit>,
+}
+
+/// FNV-1a: inline keys are short and looked up once per candidate, where SipHash's
+/// setup dominates. The cache holds at most `INLINE_CACHE` keys, so keys chosen to
+/// collide cost at most a scan of that many entries.
+#[derive(Default, Clone, Copy)]
+struct BuildFnv;
+
+struct Fnv(u64);
+
+impl std::hash::BuildHasher for BuildFnv {
+    type Hasher = Fnv;
+    fn build_hasher(&self) -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for Fnv {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 impl ScanState {
