@@ -376,31 +376,23 @@ fn scan_rest_parallel<R: BufRead>(
     out: &mut dyn FindingSink,
 ) -> io::Result<()> {
     use rayon::prelude::*;
-    type Scanned = (Vec<Vec<crate::finding::Finding>>, Vec<(u64, Record)>);
     let limit = parallel.batch_bytes.saturating_mul(parallel.threads).max(1);
     let per_thread = |n: usize| n.div_ceil(parallel.threads).max(1);
-    let (tx, rx) = std::sync::mpsc::channel::<Scanned>();
-    // Waits for the batch in flight, helping the pool meanwhile.
-    let wait = |out: &mut dyn FindingSink, spare: &mut Vec<Record>| loop {
-        match rx.try_recv() {
-            Ok((found, batch)) => {
+    // Hands over a scanned batch's findings and keeps its records for their buffers.
+    let take =
+        |in_flight: &mut super::Ordered<_>, out: &mut dyn FindingSink, spare: &mut Vec<Record>| {
+            if let Some((found, batch)) = in_flight.wait_next() {
+                let (found, batch): (Vec<Vec<crate::finding::Finding>>, Vec<(u64, Record)>) =
+                    (found, batch);
                 spare.extend(batch.into_iter().map(|(_, r)| r));
                 for f in found.into_iter().flatten() {
                     out.finding(f);
                 }
-                return;
             }
-            Err(std::sync::mpsc::TryRecvError::Empty) => {
-                if rayon::yield_now() != Some(rayon::Yield::Executed) {
-                    std::thread::yield_now();
-                }
-            }
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => return,
-        }
-    };
+        };
     rayon::in_place_scope(|scope| {
         let mut spare: Vec<Record> = Vec::new();
-        let mut in_flight = false;
+        let mut in_flight = super::Ordered::default();
         let mut result = Ok(());
         loop {
             let mut batch: Vec<(u64, Record)> = Vec::new();
@@ -429,14 +421,12 @@ fn scan_rest_parallel<R: BufRead>(
                     }
                 }
             }
-            if in_flight {
-                wait(out, &mut spare);
+            if !in_flight.is_empty() {
+                take(&mut in_flight, out, &mut spare);
             }
-            in_flight = !batch.is_empty();
-            if in_flight {
-                let tx = tx.clone();
-                scope.spawn(move |_| {
-                    let found = batch
+            if !batch.is_empty() {
+                in_flight.spawn(scope, move || {
+                    let found: Vec<Vec<crate::finding::Finding>> = batch
                         .par_chunks(per_thread(batch.len()))
                         .map(|records| {
                             let mut fields = FieldScanner::default();
@@ -447,16 +437,14 @@ fn scan_rest_parallel<R: BufRead>(
                             v
                         })
                         .collect();
-                    let _ = tx.send((found, batch));
+                    (found, batch)
                 });
             }
             if done {
                 break;
             }
         }
-        if in_flight {
-            wait(out, &mut spare);
-        }
+        take(&mut in_flight, out, &mut spare);
         result
     })
 }

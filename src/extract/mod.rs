@@ -52,6 +52,76 @@ pub fn for_each_byte(
 }
 
 /// Where extractors put findings as they find them (streamed, never collected per file).
+/// Work handed to the rayon pool whose results must be taken in the order it was
+/// handed over (parts of one file, batches of records), however the pool runs it.
+pub struct Ordered<T> {
+    queue: std::collections::VecDeque<std::sync::mpsc::Receiver<T>>,
+}
+
+impl<T> Default for Ordered<T> {
+    fn default() -> Self {
+        Ordered {
+            queue: Default::default(),
+        }
+    }
+}
+
+impl<T: Send> Ordered<T> {
+    /// Runs `job` on the pool; its result is queued behind the earlier jobs'.
+    pub fn spawn<'s>(&mut self, scope: &rayon::Scope<'s>, job: impl FnOnce() -> T + Send + 's)
+    where
+        T: 's,
+    {
+        let (tx, rx) = std::sync::mpsc::channel();
+        self.queue.push_back(rx);
+        scope.spawn(move |_| {
+            let _ = tx.send(job());
+        });
+    }
+
+    pub fn len(&self) -> usize {
+        self.queue.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    /// The oldest job's result, waited for while helping the pool; `None` when
+    /// nothing is queued or the job panicked (the scope then re-raises the panic,
+    /// which the scan's guard reports for the file).
+    pub fn wait_next(&mut self) -> Option<T> {
+        let rx = self.queue.pop_front()?;
+        loop {
+            match rx.try_recv() {
+                Ok(result) => return Some(result),
+                Err(std::sync::mpsc::TryRecvError::Empty) => {
+                    if rayon::yield_now() != Some(rayon::Yield::Executed) {
+                        std::thread::yield_now();
+                    }
+                }
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => return None,
+            }
+        }
+    }
+}
+
+impl Ordered<Vec<Finding>> {
+    /// Hands every queued job's findings to `out`, in order.
+    pub fn drain(&mut self, out: &mut dyn FindingSink) {
+        while !self.is_empty() {
+            self.next_to(out);
+        }
+    }
+
+    /// Hands the oldest job's findings to `out`.
+    pub fn next_to(&mut self, out: &mut dyn FindingSink) {
+        for f in self.wait_next().into_iter().flatten() {
+            out.finding(f);
+        }
+    }
+}
+
 pub trait FindingSink {
     fn finding(&mut self, finding: Finding);
 }

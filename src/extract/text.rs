@@ -11,7 +11,7 @@ use crate::finding::Scope;
 use std::io::{self, Read};
 
 /// Part of a large file scanned by one thread (`scan_parallel`).
-pub const DEFAULT_PART: usize = 16 << 20;
+pub const DEFAULT_PART: usize = 8 << 20;
 /// Default read size.
 pub const DEFAULT_CHUNK: usize = 256 * 1024;
 /// Context bytes carried into the next window (keywords, inline keys, `\b`).
@@ -156,11 +156,12 @@ fn scan_stream_ctx(
 }
 
 /// Scans a large plain file on several threads: it is read in parts of about `part`
-/// bytes cut at line ends, up to `threads` parts at a time are scanned in parallel
-/// (each with the end of the previous part as context and its own first line number),
-/// and their findings are handed to `out` in file order, so the result is the same as
-/// [`scan_stream`]'s. Memory: `threads` parts and their findings. A line longer than
-/// four parts makes the rest of the file go through [`scan_stream`] on this thread.
+/// bytes cut at line ends; each part is scanned by the pool (with the end of the
+/// previous part as context and its own first line number) while the next ones are
+/// read, and the findings are handed to `out` in file order, so the result is the
+/// same as [`scan_stream`]'s. Memory: at most `threads` parts in flight plus the one
+/// being read, and their findings. A line longer than four parts makes the rest of
+/// the file go through [`scan_stream`] on this thread.
 pub fn scan_parallel(
     mut reader: impl Read,
     builder: &FindingBuilder<'_>,
@@ -175,10 +176,10 @@ pub fn scan_parallel(
     let mut context: Vec<u8> = Vec::new();
     let mut carry: Vec<u8> = Vec::new();
     let mut eof = false;
-    while !eof {
-        // Read up to `threads` parts, each ending at a line end (the last at EOF).
-        let mut parts: Vec<(Vec<u8>, Vec<u8>, u64)> = Vec::new();
-        while parts.len() < threads.max(1) && !eof {
+    rayon::in_place_scope(|scope| {
+        let mut in_flight = super::Ordered::default();
+        while !eof {
+            // Read one part, ending at a line end (the last at EOF).
             let mut buf = std::mem::take(&mut carry);
             let mut failed = None;
             loop {
@@ -217,7 +218,7 @@ pub fn scan_parallel(
             if let Some(e) = failed {
                 // Scan what was read, in order, then report the error. (Reading from
                 // memory cannot fail.)
-                scan_parts(&parts, builder, chunk, out);
+                in_flight.drain(out);
                 let _ = scan_stream_ctx(&buf[..], builder, chunk, line, &context, out);
                 return (total, Err(e));
             }
@@ -226,8 +227,8 @@ pub fn scan_parallel(
                     Some(nl) => carry = buf.split_off(nl + 1),
                     None => {
                         // A line longer than four parts: the rest on this thread.
-                        scan_parts(&parts, builder, chunk, out);
-                        let rest = io::Cursor::new(buf).chain(reader);
+                        in_flight.drain(out);
+                        let rest = io::Cursor::new(buf).chain(&mut reader);
                         let (n, r) = scan_stream_ctx(rest, builder, chunk, line, &context, out);
                         return (total + n, r);
                     }
@@ -240,33 +241,19 @@ pub fn scan_parallel(
             context = buf[buf.len().saturating_sub(CARRY)..].to_vec();
             let first = line;
             line += memchr::memchr_iter(b'\n', &buf).count() as u64;
-            parts.push((ctx, buf, first));
+            if in_flight.len() > threads.max(1) {
+                in_flight.next_to(out);
+            }
+            in_flight.spawn(scope, move || {
+                let mut v = Vec::new();
+                // Reading from memory cannot fail.
+                let _ = scan_stream_ctx(&buf[..], builder, chunk, first, &ctx, &mut v);
+                v
+            });
         }
-        scan_parts(&parts, builder, chunk, out);
-    }
-    (total, Ok(()))
-}
-
-/// Scans parts in parallel, then hands their findings over in order.
-fn scan_parts(
-    parts: &[(Vec<u8>, Vec<u8>, u64)],
-    builder: &FindingBuilder<'_>,
-    chunk: usize,
-    out: &mut dyn FindingSink,
-) {
-    use rayon::prelude::*;
-    let found: Vec<Vec<crate::finding::Finding>> = parts
-        .par_iter()
-        .map(|(ctx, data, first)| {
-            let mut v = Vec::new();
-            // Reading from memory cannot fail.
-            let _ = scan_stream_ctx(&data[..], builder, chunk, *first, ctx, &mut v);
-            v
-        })
-        .collect();
-    for f in found.into_iter().flatten() {
-        out.finding(f);
-    }
+        in_flight.drain(out);
+        (total, Ok(()))
+    })
 }
 
 /// Scans matches starting in `buf[from..to]`; bytes after `to` complete matches and

@@ -27,7 +27,7 @@ pub struct Directive {
 }
 
 /// Directives found so far, by line.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct Directives {
     by_line: BTreeMap<u64, Vec<Directive>>,
 }
@@ -98,8 +98,6 @@ impl<R: Read> DirectiveTap<R> {
     }
 
     fn end_line(&mut self) {
-        static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-            std::sync::LazyLock::new(|| memchr::memmem::Finder::new(MARKER));
         if let Some(at) = FINDER.find(&self.line) {
             let d = parse(&self.line, at, self.line_no, &self.rule_ids);
             self.found
@@ -114,9 +112,49 @@ impl<R: Read> DirectiveTap<R> {
     }
 }
 
+static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+    std::sync::LazyLock::new(|| memchr::memmem::Finder::new(MARKER));
+
+impl<R: Read> DirectiveTap<R> {
+    /// The usual case, a chunk without the marker (none in it, none across its start):
+    /// lines are counted, not copied. False when the chunk needs the line-by-line path.
+    fn skim(&mut self, data: &[u8]) -> bool {
+        if FINDER.find(data).is_some() {
+            return false;
+        }
+        if !self.line.is_empty() {
+            let k = MARKER.len() - 1;
+            let mut seam = self.line[self.line.len().saturating_sub(k)..].to_vec();
+            seam.extend_from_slice(&data[..data.len().min(k)]);
+            if FINDER.find(&seam).is_some() {
+                return false;
+            }
+        }
+        let (Some(first), Some(last)) = (memchr::memchr(b'\n', data), memchr::memrchr(b'\n', data))
+        else {
+            self.push_capped(data);
+            return true;
+        };
+        // The line in progress ends here (it may hold a marker from an earlier chunk).
+        self.push_capped(&data[..first]);
+        self.end_line();
+        self.line_no += memchr::memchr_iter(b'\n', &data[first + 1..=last]).count() as u64;
+        self.push_capped(&data[last + 1..]);
+        true
+    }
+
+    fn push_capped(&mut self, bytes: &[u8]) {
+        let room = MAX_LINE.saturating_sub(self.line.len());
+        self.line.extend_from_slice(&bytes[..bytes.len().min(room)]);
+    }
+}
+
 impl<R: Read> Read for DirectiveTap<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
+        if n > 0 && self.skim(&buf[..n]) {
+            return Ok(n);
+        }
         let mut rest = &buf[..n];
         loop {
             let (segment, newline) = match memchr::memchr(b'\n', rest) {
@@ -144,6 +182,66 @@ impl<R: Read> Read for DirectiveTap<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Hands out the input in chunks of the given sizes, in turn.
+    struct Chunked<'a> {
+        data: &'a [u8],
+        sizes: &'a [usize],
+        turn: usize,
+    }
+
+    impl Read for Chunked<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let want = self.sizes[self.turn % self.sizes.len()].min(buf.len());
+            self.turn += 1;
+            let n = want.min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    fn tap_all(text: &[u8], sizes: &[usize]) -> Directives {
+        let found = Rc::new(RefCell::new(Directives::default()));
+        let ids: Vec<String> = vec!["us-ssn".into(), "email".into()];
+        let reader = Chunked {
+            data: text,
+            sizes,
+            turn: 0,
+        };
+        let mut tap = DirectiveTap::new(reader, found.clone(), Rc::new(ids));
+        let mut buf = vec![0u8; 64 << 10];
+        while tap.read(&mut buf).unwrap() > 0 {}
+        drop(tap);
+        Rc::try_unwrap(found).unwrap().into_inner()
+    }
+
+    #[test]
+    fn any_chunking_finds_the_same_directives() {
+        let mut text = String::new();
+        for i in 0..300 {
+            match i % 7 {
+                0 => text.push_str("-- piiscan:ignore us-ssn fixture\n"),
+                3 => text.push_str("ssn 536-22-8119 # piiscan:ignore email\n"),
+                5 => text.push('\n'),
+                _ => text.push_str(&"x".repeat(i % 23)),
+            }
+            text.push('\n');
+        }
+        let whole = tap_all(text.as_bytes(), &[usize::MAX]);
+        assert!(whole.covers(2, "us-ssn"));
+        for sizes in [
+            &[1][..],
+            &[2, 3],
+            &[13],
+            &[14, 1],
+            &[5, 40, 7],
+            &[100],
+            &[4096],
+        ] {
+            assert_eq!(tap_all(text.as_bytes(), sizes), whole, "chunks {sizes:?}");
+        }
+    }
 
     #[test]
     fn directives_in_comment_syntaxes() {
