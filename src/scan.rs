@@ -786,7 +786,7 @@ fn scan_opened(
                     &builder,
                     delimited::Parallel {
                         threads: rayon::current_num_threads(),
-                        batch_bytes: (opts.parallel_part / 64).max(1),
+                        batch_bytes: (opts.parallel_part / 8).max(1),
                     },
                     &mut counted,
                 );

@@ -11,7 +11,7 @@ use crate::finding::Scope;
 use std::io::{self, Read};
 
 /// Part of a large file scanned by one thread (`scan_parallel`).
-pub const DEFAULT_PART: usize = 8 << 20;
+pub const DEFAULT_PART: usize = 2 << 20;
 /// Default read size.
 pub const DEFAULT_CHUNK: usize = 256 * 1024;
 /// Context bytes carried into the next window (keywords, inline keys, `\b`).
