@@ -32,11 +32,21 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        // The reader of our output went away (`piiscan scan … | head`): nothing to
+        // say to it. The scan did not finish, so the exit code is still an error.
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(2),
         Err(e) => {
             eprintln!("piiscan: error: {e:#}");
             ExitCode::from(2)
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {

@@ -711,3 +711,44 @@ fn a_large_file_split_across_threads_gives_the_same_findings() {
     }
     assert_eq!(run("3", "7000"), one);
 }
+
+#[test]
+fn a_closed_output_pipe_ends_the_scan_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command as Std, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "row {i} contact: user{i}@corp-mail.net ssn 536-22-8119\n"
+        ));
+    }
+    let file = write(dir.path(), "many.log", &text);
+    let mut child = Std::new(assert_cmd::cargo::cargo_bin("piiscan"))
+        .args([
+            "scan",
+            "--format",
+            "jsonl",
+            "--max-findings-per-location",
+            "0",
+        ])
+        .arg(&file)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read one line, then close the pipe, as `| head -1` does.
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(first.contains("\"type\":\"finding\""), "{first}");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "the scan did not finish");
+    assert!(
+        out.stderr.is_empty(),
+        "no error message for a closed pipe: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
