@@ -365,7 +365,8 @@ type EmitRecord<'a> = dyn Fn(
 
 /// Reads the remaining records into batches of about `batch_bytes` per thread while
 /// the pool scans the previous batch (split across its threads), and hands the
-/// findings over in record order. A record longer than `MAX_RECORD` is left in `left`. Memory: two batches and one batch's findings.
+/// findings over in record order. A record longer than `MAX_RECORD` is left in `left`.
+/// Memory: `threads` batches in flight, one being read, and their findings.
 fn scan_rest_parallel<R: BufRead>(
     rr: &mut RecordReader<R>,
     left: &mut Record,
@@ -377,7 +378,8 @@ fn scan_rest_parallel<R: BufRead>(
 ) -> io::Result<()> {
     use rayon::prelude::*;
     let limit = parallel.batch_bytes.saturating_mul(parallel.threads).max(1);
-    let per_thread = |n: usize| n.div_ceil(parallel.threads).max(1);
+    // Four pieces per thread, so a thread that finishes early takes over work.
+    let per_thread = |n: usize| n.div_ceil(4 * parallel.threads).max(1);
     // Hands over a scanned batch's findings and keeps its records for their buffers.
     let take =
         |in_flight: &mut super::Ordered<_>, out: &mut dyn FindingSink, spare: &mut Vec<Record>| {
@@ -421,7 +423,9 @@ fn scan_rest_parallel<R: BufRead>(
                     }
                 }
             }
-            if !in_flight.is_empty() {
+            // Up to `threads` batches in flight: the pool never waits for the reader
+            // to hand over a batch, the reader rarely waits for the pool.
+            if in_flight.len() >= parallel.threads {
                 take(&mut in_flight, out, &mut spare);
             }
             if !batch.is_empty() {
@@ -444,7 +448,9 @@ fn scan_rest_parallel<R: BufRead>(
                 break;
             }
         }
-        take(&mut in_flight, out, &mut spare);
+        while !in_flight.is_empty() {
+            take(&mut in_flight, out, &mut spare);
+        }
         result
     })
 }
