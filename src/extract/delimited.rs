@@ -262,6 +262,27 @@ pub fn scan(
             fields.scan(builder, value, name, ty, &place_at, out);
         }
     };
+    // Decides the column types from the held records, then scans them with them.
+    let release = |held: &mut Vec<Record>,
+                   inference: &ColumnInference,
+                   header: &Option<Vec<String>>,
+                   record_no: u64,
+                   fields: &mut FieldScanner,
+                   out: &mut dyn FindingSink| {
+        let types = decide(inference, held, header, builder);
+        let first_no = record_no - held.len() as u64 + 1;
+        for (k, r) in held.drain(..).enumerate() {
+            emit(
+                &r,
+                first_no + k as u64,
+                header.as_ref(),
+                &types,
+                fields,
+                out,
+            );
+        }
+        types
+    };
     loop {
         if parallel.threads > 1
             && let Some(types) = &inferred
@@ -311,36 +332,20 @@ pub fn scan(
                 }
                 held.push(std::mem::take(&mut rec));
                 if held.len() >= infer::SAMPLE {
-                    let types = decide(&inference, &held, &header, builder);
-                    let first_no = record_no - held.len() as u64 + 1;
-                    for (k, r) in held.drain(..).enumerate() {
-                        emit(
-                            &r,
-                            first_no + k as u64,
-                            header.as_ref(),
-                            &types,
-                            &mut fields,
-                            out,
-                        );
-                    }
-                    inferred = Some(types);
+                    inferred = Some(release(
+                        &mut held,
+                        &inference,
+                        &header,
+                        record_no,
+                        &mut fields,
+                        out,
+                    ));
                 }
             }
         }
     }
     if inferred.is_none() {
-        let types = decide(&inference, &held, &header, builder);
-        let first_no = record_no - held.len() as u64 + 1;
-        for (k, r) in held.drain(..).enumerate() {
-            emit(
-                &r,
-                first_no + k as u64,
-                header.as_ref(),
-                &types,
-                &mut fields,
-                out,
-            );
-        }
+        release(&mut held, &inference, &header, record_no, &mut fields, out);
     }
     if let Some(line) = rr.oversized {
         let pending = rec.text.len() as u64;

@@ -93,21 +93,13 @@ fn scan_stream_ctx(
         // Fill the buffer.
         let mut eof = false;
         while buf.len() < chunk {
-            let old = buf.len();
-            buf.resize(chunk, 0);
-            match reader.read(&mut buf[old..]) {
+            match read_more(&mut reader, &mut buf, chunk) {
                 Ok(0) => {
-                    buf.truncate(old);
                     eof = true;
                     break;
                 }
-                Ok(n) => {
-                    buf.truncate(old + n);
-                    total += n as u64;
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(old),
+                Ok(n) => total += n as u64,
                 Err(e) => {
-                    buf.truncate(old);
                     // Scan what we have, then report the error.
                     scan_window(
                         &buf,
@@ -192,21 +184,13 @@ pub fn scan_parallel(
                 if buf.len() >= want {
                     break;
                 }
-                let old = buf.len();
-                buf.resize(want, 0);
-                match reader.read(&mut buf[old..]) {
+                match read_more(&mut reader, &mut buf, want) {
                     Ok(0) => {
-                        buf.truncate(old);
                         eof = true;
                         break;
                     }
-                    Ok(n) => {
-                        buf.truncate(old + n);
-                        total += n as u64;
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(old),
+                    Ok(n) => total += n as u64,
                     Err(e) => {
-                        buf.truncate(old);
                         failed = Some(e);
                         break;
                     }
@@ -254,6 +238,26 @@ pub fn scan_parallel(
         in_flight.drain(out);
         (total, Ok(()))
     })
+}
+
+/// One read appending to `buf`, up to `want` bytes in all: the bytes read, 0 at the
+/// end of the input. An interrupted read is retried; on an error `buf` is unchanged.
+fn read_more(reader: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> io::Result<usize> {
+    let old = buf.len();
+    buf.resize(want.max(old), 0);
+    loop {
+        match reader.read(&mut buf[old..]) {
+            Ok(n) => {
+                buf.truncate(old + n);
+                return Ok(n);
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                buf.truncate(old);
+                return Err(e);
+            }
+        }
+    }
 }
 
 /// Scans matches starting in `buf[from..to]`; bytes after `to` complete matches and
