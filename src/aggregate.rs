@@ -187,6 +187,8 @@ pub struct Aggregator {
     /// Exposure ids of the places seen last, newest first: findings come in runs of a
     /// few places (a log file, a table's columns), so the id is rarely built again.
     recent: Vec<RecentPlace>,
+    /// Findings listed per exposure id (`count_listed`).
+    listed: BTreeMap<String, u64>,
 }
 
 /// What `locate` computed an exposure id from, and the id.
@@ -211,19 +213,18 @@ impl RecentPlace {
 const RECENT_PLACES: usize = 16;
 
 impl Aggregator {
-    pub fn add(&mut self, f: &Finding, remediation: Option<&str>) {
+    /// Makes `recent[0]` the place of `f`; returns its storage kind and display
+    /// location when it was not among the recent places.
+    fn touch_place(&mut self, f: &Finding) -> Option<(StorageKind, String)> {
         match self.recent.iter().position(|r| r.is_of(f)) {
-            Some(0) => {}
+            Some(0) => None,
             Some(i) => {
                 let r = self.recent.remove(i);
                 self.recent.insert(0, r);
+                None
             }
             None => {
                 let (id, storage, location) = locate(f);
-                if !self.exposures.contains_key(&id) {
-                    self.exposures
-                        .insert(id.clone(), Exposure::new(id.clone(), storage, location));
-                }
                 self.recent.truncate(RECENT_PLACES - 1);
                 self.recent.insert(
                     0,
@@ -235,6 +236,34 @@ impl Aggregator {
                         id,
                     },
                 );
+                Some((storage, location))
+            }
+        }
+    }
+
+    /// Counts `f` among the findings listed for its storage location; returns how many
+    /// that location has listed, this one included (for `--max-findings-per-location`).
+    pub fn count_listed(&mut self, f: &Finding) -> u64 {
+        self.touch_place(f);
+        let id = self.recent[0].id.as_str();
+        match self.listed.get_mut(id) {
+            Some(n) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                self.listed.insert(id.to_string(), 1);
+                1
+            }
+        }
+    }
+
+    pub fn add(&mut self, f: &Finding, remediation: Option<&str>) {
+        if let Some((storage, location)) = self.touch_place(f) {
+            let id = &self.recent[0].id;
+            if !self.exposures.contains_key(id) {
+                self.exposures
+                    .insert(id.clone(), Exposure::new(id.clone(), storage, location));
             }
         }
         let id = self.recent[0].id.as_str();

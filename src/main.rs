@@ -3,7 +3,7 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{CommandFactory, Parser};
-use piiscan::aggregate::{Aggregator, locate};
+use piiscan::aggregate::Aggregator;
 use piiscan::cli::{Cli, Command, RuleArgs, RulesCommand, ScanArgs, When};
 use piiscan::config::{self, KeySource, PrivateFile};
 use piiscan::engine::Engine;
@@ -216,7 +216,6 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
     let mut aggregator = Aggregator::default();
     // Findings listed per storage location (the exposures count them all).
     let cap = args.max_findings_per_location;
-    let mut listed: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
     let mut not_listed = 0u64;
     let mut summary = std::thread::scope(|s| {
         if show_progress {
@@ -236,11 +235,7 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
                         if cap > 0 {
                             let keep: Vec<bool> = findings
                                 .iter()
-                                .map(|f| {
-                                    let n = listed.entry(locate(f).0).or_default();
-                                    *n += 1;
-                                    *n <= cap
-                                })
+                                .map(|f| aggregator.count_listed(f) <= cap)
                                 .collect();
                             if keep.iter().any(|k| !k) {
                                 let kept: Vec<_> = findings
