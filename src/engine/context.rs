@@ -63,10 +63,13 @@ pub fn snake(name: &str) -> String {
 /// over every byte (an overlapping Aho-Corasick search, which the tests use as the
 /// reference).
 pub struct KeywordMatcher {
-    /// The keywords, ASCII-lowercased, unique.
-    keywords: Vec<Vec<u8>>,
-    /// Keyword indices by their (lowercased) first byte.
-    by_first: Vec<Vec<u32>>,
+    /// The keywords, sorted by first byte.
+    keywords: Vec<Keyword>,
+    /// The range of `keywords` that starts with each (lowercased) byte.
+    by_first: Vec<(u32, u32)>,
+    /// Every keyword starts with an ASCII letter (the usual case): word starts can be
+    /// found eight bytes at a time.
+    letters_first: bool,
     /// For each keyword: (rule index, true if positive / false if negative).
     owners: Vec<Vec<(usize, bool)>>,
     /// For each keyword: positive for a rule that needs context (see `gates`).
@@ -91,16 +94,39 @@ impl KeywordMatcher {
                 }
             }
         }
-        let mut by_first = vec![Vec::new(); 256];
-        for (i, kw) in uniq.iter().enumerate() {
-            by_first[usize::from(kw[0])].push(i as u32);
+        let mut sorted: Vec<Keyword> = uniq
+            .iter()
+            .enumerate()
+            .map(|(id, text)| {
+                let mut prefix = [0u8; 8];
+                let mut mask = [0u8; 8];
+                let n = text.len().min(8);
+                prefix[..n].copy_from_slice(&text[..n]);
+                mask[..n].fill(0xff);
+                Keyword {
+                    text: text.clone(),
+                    id: id as u32,
+                    prefix: u64::from_le_bytes(prefix),
+                    mask: u64::from_le_bytes(mask),
+                }
+            })
+            .collect();
+        sorted.sort_by_key(|k| k.text[0]);
+        let mut by_first = vec![(0u32, 0u32); 256];
+        for (i, kw) in sorted.iter().enumerate() {
+            let slot = &mut by_first[usize::from(kw.text[0])];
+            if slot.0 == slot.1 {
+                slot.0 = i as u32;
+            }
+            slot.1 = i as u32 + 1;
         }
         let gating = owners
             .iter()
             .map(|o| o.iter().any(|&(r, positive)| positive && gated[r]))
             .collect();
         KeywordMatcher {
-            keywords: uniq,
+            letters_first: uniq.iter().all(|k| k[0].is_ascii_alphabetic()),
+            keywords: sorted,
             by_first,
             owners,
             gating,
@@ -117,28 +143,60 @@ impl KeywordMatcher {
     /// Every keyword in `hay[span]` that stands on word boundaries, in order of start.
     pub fn hits(&self, hay: &[u8], span: Range<usize>, out: &mut Vec<KeywordHit>) {
         out.clear();
-        let end = span.end;
-        let mut after_alnum = span.start > 0 && hay[span.start - 1].is_ascii_alphanumeric();
-        for s in span {
-            let b = hay[s];
+        let mut s = span.start;
+        if self.letters_first {
+            // Eight bytes at a time: only the letters that start a word are looked up.
+            let mut after_alnum = s > 0 && hay[s - 1].is_ascii_alphanumeric();
+            while s + 8 <= span.end {
+                let word = u64::from_le_bytes(hay[s..s + 8].try_into().expect("8 bytes"));
+                let (letters, alnum) = swar::letters_and_alnum(word);
+                let mut starts = letters & !((alnum << 8) | u64::from(after_alnum) << 7);
+                while starts != 0 {
+                    let at = s + (starts.trailing_zeros() / 8) as usize;
+                    self.hits_at(hay, at, span.end, out);
+                    starts &= starts - 1;
+                }
+                after_alnum = alnum >> 63 != 0;
+                s += 8;
+            }
+        }
+        let mut after_alnum = s > 0 && hay[s - 1].is_ascii_alphanumeric();
+        for at in s..span.end {
             // A keyword glued to a letter or digit before it is not a word.
             if !after_alnum {
-                for &k in &self.by_first[usize::from(b.to_ascii_lowercase())] {
-                    let kw = &self.keywords[k as usize];
-                    let e = s + kw.len();
-                    if e <= end
-                        && hay[s + 1..e].eq_ignore_ascii_case(&kw[1..])
-                        && on_word_boundary(hay, s, e)
-                    {
-                        out.push(KeywordHit {
-                            start: s,
-                            end: e,
-                            keyword: k as usize,
-                        });
-                    }
-                }
+                self.hits_at(hay, at, span.end, out);
             }
-            after_alnum = b.is_ascii_alphanumeric();
+            after_alnum = hay[at].is_ascii_alphanumeric();
+        }
+    }
+
+    /// The keywords that start at `at` (a word start), end by `end` and stand on
+    /// word boundaries.
+    fn hits_at(&self, hay: &[u8], at: usize, end: usize, out: &mut Vec<KeywordHit>) {
+        let (from, to) = self.by_first[usize::from(hay[at].to_ascii_lowercase())];
+        if from == to {
+            return;
+        }
+        // The next eight bytes, letters lowercased, against each keyword's first eight.
+        let mut next = [0u8; 8];
+        let n = (end - at).min(8);
+        next[..n].copy_from_slice(&hay[at..at + n]);
+        let next = u64::from_le_bytes(next);
+        let folded = next | swar::letters_and_alnum(next).0 >> 2;
+        for k in from..to {
+            let kw = &self.keywords[k as usize];
+            let e = at + kw.text.len();
+            if folded & kw.mask == kw.prefix
+                && e <= end
+                && (kw.text.len() <= 8 || hay[at + 8..e].eq_ignore_ascii_case(&kw.text[8..]))
+                && on_word_boundary(hay, at, e)
+            {
+                out.push(KeywordHit {
+                    start: at,
+                    end: e,
+                    keyword: kw.id as usize,
+                });
+            }
         }
     }
 
@@ -173,6 +231,16 @@ impl KeywordMatcher {
         }
         (pos, neg)
     }
+}
+
+/// A keyword, ASCII-lowercased, with its first eight bytes as a little-endian word
+/// (`prefix`, `mask` covering its length) for a one-compare first check.
+struct Keyword {
+    text: Vec<u8>,
+    /// Index into `KeywordMatcher::owners` / `gating`.
+    id: u32,
+    prefix: u64,
+    mask: u64,
 }
 
 /// A keyword found in the text.
@@ -269,6 +337,51 @@ pub fn inline_key(hay: &[u8], line_start: usize, value_start: usize) -> Option<(
     }
     let key = &hay[i..end];
     (key.iter().any(u8::is_ascii_alphabetic) && key.len() <= 64).then_some((i, end))
+}
+
+/// Byte-class masks of eight bytes at once (SIMD within a register).
+mod swar {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+
+    const fn splat(b: u8) -> u64 {
+        0x0101_0101_0101_0101 * b as u64
+    }
+
+    /// High bit of each byte of `x` (all below 0x80) that is at least `k` (`k` ≥ 1).
+    fn at_least(x: u64, k: u8) -> u64 {
+        x.wrapping_add(splat(0x80 - k)) & HIGH
+    }
+
+    /// High bit of each byte of `x` (all below 0x80) in `lo..=hi`.
+    fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
+        at_least(x, lo) & !at_least(x, hi + 1)
+    }
+
+    /// (ASCII letters, ASCII letters and digits) of the eight bytes of `word`
+    /// (little-endian), as the high bit of each byte.
+    pub fn letters_and_alnum(word: u64) -> (u64, u64) {
+        let ascii = !word & HIGH;
+        let low = word & LOW7;
+        let letters = in_range(low | splat(0x20), b'a', b'z') & ascii;
+        let digits = in_range(low, b'0', b'9') & ascii;
+        (letters, letters | digits)
+    }
+
+    #[cfg(test)]
+    #[test]
+    fn classes_match_the_std_predicates() {
+        for b in 0..=255u8 {
+            for lane in 0..8 {
+                let word =
+                    u64::from(b) << (8 * lane) | 0x2020_2020_2020_2020 & !(0xff << (8 * lane));
+                let (letters, alnum) = letters_and_alnum(word);
+                let bit = |m: u64| m >> (8 * lane + 7) & 1 == 1;
+                assert_eq!(bit(letters), b.is_ascii_alphabetic(), "{b:#x}");
+                assert_eq!(bit(alnum), b.is_ascii_alphanumeric(), "{b:#x}");
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -398,13 +511,22 @@ mod tests {
             }
             let start = cut.0.min(hay.len());
             let end = hay.len().saturating_sub(cut.1).max(start);
-            let owned: Vec<(String, usize, bool)> =
-                KEYWORDS.iter().map(|k| (k.to_string(), 0, true)).collect();
-            let m = KeywordMatcher::new(&owned, &[true]);
-            proptest::prop_assert_eq!(
-                matcher_hits(&m, &hay, start..end),
-                reference_hits(KEYWORDS, &hay, start..end)
-            );
+            // All keywords (some start with `#` or a digit), and only those that start
+            // with a letter (the eight-bytes-at-a-time path).
+            let letters: Vec<&str> = KEYWORDS
+                .iter()
+                .copied()
+                .filter(|k| k.as_bytes()[0].is_ascii_alphabetic())
+                .collect();
+            for list in [KEYWORDS, &letters[..]] {
+                let owned: Vec<(String, usize, bool)> =
+                    list.iter().map(|k| (k.to_string(), 0, true)).collect();
+                let m = KeywordMatcher::new(&owned, &[true]);
+                proptest::prop_assert_eq!(
+                    matcher_hits(&m, &hay, start..end),
+                    reference_hits(list, &hay, start..end)
+                );
+            }
         }
     }
 
