@@ -181,6 +181,9 @@ struct Scratch {
     candidates: Vec<(usize, usize)>,
     emitted: Vec<usize>,
     state: ScanState,
+    /// The regexes' search caches, held here rather than taken from each regex's
+    /// shared pool on every search (a CSV file makes a search per field).
+    caches: patterns::Caches,
 }
 
 thread_local! {
@@ -303,6 +306,7 @@ impl Engine {
             .unwrap_or_else(|| {
                 Box::new(Scratch {
                     engine: self.id,
+                    caches: ps.caches(),
                     set: regex_automata::PatternSet::new(ps.all.pattern_len()),
                     candidates: Vec::new(),
                     emitted: Vec::new(),
@@ -315,11 +319,14 @@ impl Engine {
             candidates,
             emitted,
             state,
+            caches,
             ..
         } = &mut *scratch;
-        for m in ps
-            .finder
-            .find_iter(Input::new(hay).range(starts.start..hay.len()))
+        let mut matches = regex_automata::util::iter::Searcher::new(
+            Input::new(hay).range(starts.start..hay.len()),
+        );
+        while let Some(m) =
+            matches.advance(|input| Ok(ps.finder.search_with(&mut caches.finder, input)))
         {
             let start = m.start();
             if start >= starts.end {
@@ -345,12 +352,15 @@ impl Engine {
             let anchored = Input::new(hay)
                 .range(start..hay.len())
                 .anchored(Anchored::Yes);
-            ps.all.which_overlapping_matches(&anchored, set);
+            ps.all
+                .which_overlapping_matches_with(&mut caches.all, &anchored, set);
             for pid in set.iter().map(|p| p.as_usize()) {
                 if pid == first || (self.gated(pid) && !context_possible(state)) {
                     continue;
                 }
-                if let Some(other) = ps.singles[pid].search(&anchored) {
+                if let Some(other) =
+                    ps.singles[pid].search_with(&mut caches.singles[pid], &anchored)
+                {
                     candidates.push((pid, other.end()));
                 }
             }

@@ -79,7 +79,22 @@ pub struct PatternSet {
     pub singles: Vec<meta::Regex>,
 }
 
+/// Search caches for one thread's searches with a [`PatternSet`].
+pub struct Caches {
+    pub finder: meta::Cache,
+    pub all: meta::Cache,
+    pub singles: Vec<meta::Cache>,
+}
+
 impl PatternSet {
+    pub fn caches(&self) -> Caches {
+        Caches {
+            finder: self.finder.create_cache(),
+            all: self.all.create_cache(),
+            singles: self.singles.iter().map(meta::Regex::create_cache).collect(),
+        }
+    }
+
     /// `finder_order` lists every pattern index once: the finder prefers earlier
     /// entries when several patterns match at the same start.
     pub fn build(patterns: &[&str], finder_order: Vec<usize>) -> Result<PatternSet, String> {
