@@ -53,8 +53,9 @@ PY
 pattern=$("$BIN" rules list --json | python3 -c '
 import json, sys
 pats = [p for r in json.load(sys.stdin) for p in ([r["pattern"]] if r.get("pattern") else []) + (r.get("patterns") or [])]
-print("|".join("(?:%s)" % p for p in pats))')
-echo "rg alternation: $(echo "$pattern" | tr "|" "\n" | wc -l) patterns"
+print("%d patterns" % len(pats), file=sys.stderr)
+print("|".join("(?:%s)" % p for p in pats))' 2>"$DIR/pattern-count")
+echo "rg alternation: $(cat "$DIR/pattern-count")"
 
 for input in "$mixed" "$numeric" "$base64"; do
   echo

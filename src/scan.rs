@@ -828,12 +828,14 @@ fn scan_opened(
             &builder,
             &mut counted,
         ),
-        // A large plain file is split across the pool's threads (same findings).
+        // A large plain file is split across the pool's threads (same findings); so is
+        // a compressed one, whose size is not known before it is read: the reading
+        // thread decompresses, the others match.
         Format::Text
-            if depth == 0
-                && !transcoded
+            if !transcoded
                 && rayon::current_num_threads() > 1
-                && size_at_open.is_some_and(|size| size >= 2 * opts.parallel_part as u64) =>
+                && (depth > 0
+                    || size_at_open.is_some_and(|size| size >= 2 * opts.parallel_part as u64)) =>
         {
             text::scan_parallel(
                 stream,

@@ -416,3 +416,38 @@ fn findings_on_the_planted_corpus_are_unchanged() {
         one_thread
     );
 }
+
+/// A compressed log is decompressed by the reading thread and matched by the others
+/// (`scan_parallel`): the same findings, in the same order, as the plain file on one
+/// thread, with parts of a few lines.
+#[test]
+fn a_compressed_log_scans_like_the_plain_one() {
+    use std::io::Write as _;
+    let mut g = Gen(0x9e37_79b9_7f4a_7c15);
+    let log = log_corpus(&mut g, 1500);
+    let plain = tempfile::tempdir().unwrap();
+    write(plain.path(), "app.log", &log);
+    let (_, want) = listing(plain.path(), "1", &[]);
+    assert!(want.lines().count() > 500, "the log plants enough values");
+
+    let gz = tempfile::tempdir().unwrap();
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(log.as_bytes()).unwrap();
+    std::fs::write(gz.path().join("app.log.gz"), enc.finish().unwrap()).unwrap();
+    let zst = tempfile::tempdir().unwrap();
+    std::fs::write(
+        zst.path().join("app.log.zst"),
+        zstd::encode_all(log.as_bytes(), 1).unwrap(),
+    )
+    .unwrap();
+    for (dir, suffix) in [(&gz, ".gz"), (&zst, ".zst")] {
+        for (threads, extra) in [("1", &[][..]), ("2", &["--parallel-part", "1024"][..])] {
+            let (_, got) = listing(dir.path(), threads, extra);
+            assert_eq!(
+                got.replace(&format!("app.log{suffix}:"), "app.log:"),
+                want,
+                "{suffix} on {threads} thread(s)"
+            );
+        }
+    }
+}
