@@ -86,9 +86,24 @@ impl Fingerprinter {
     /// ("ab","c") and ("a","bc") differ.
     pub fn fingerprint(&self, parts: &[&[u8]]) -> String {
         let mut h = blake3::Hasher::new_keyed(&self.key);
-        for p in parts {
-            h.update(&(p.len() as u64).to_le_bytes());
-            h.update(p);
+        // The length-prefixed parts in one update when they fit on the stack (the same
+        // digest as updating part by part, without ten calls' overhead per finding).
+        const STACK: usize = 512;
+        let len: usize = parts.iter().map(|p| 8 + p.len()).sum();
+        if len <= STACK {
+            let mut buf = [0u8; STACK];
+            let mut at = 0;
+            for p in parts {
+                buf[at..at + 8].copy_from_slice(&(p.len() as u64).to_le_bytes());
+                buf[at + 8..at + 8 + p.len()].copy_from_slice(p);
+                at += 8 + p.len();
+            }
+            h.update(&buf[..at]);
+        } else {
+            for p in parts {
+                h.update(&(p.len() as u64).to_le_bytes());
+                h.update(p);
+            }
         }
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut out = String::with_capacity(32);
@@ -161,5 +176,22 @@ mod tests {
         assert_ne!(a, b);
         assert_eq!(a.len(), 32);
         assert_ne!(a, blake3::hash(b"123456789").to_hex()[..32]);
+    }
+
+    #[test]
+    fn fingerprints_are_the_digest_of_the_length_prefixed_parts() {
+        let f = Fingerprinter::new([3; 32]);
+        let long = vec![b'x'; 600];
+        for parts in [
+            &[&b"us-ssn"[..], b"dump.sql", b"", b"ssn", b"536-22-8119"][..],
+            &[&b"email"[..], &long, b"a@b.org"][..],
+        ] {
+            let mut h = blake3::Hasher::new_keyed(&[3; 32]);
+            for p in parts {
+                h.update(&(p.len() as u64).to_le_bytes());
+                h.update(p);
+            }
+            assert_eq!(f.fingerprint(parts), h.finalize().to_hex()[..32]);
+        }
     }
 }
