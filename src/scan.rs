@@ -752,6 +752,11 @@ fn scan_opened(
         Format::Sql => {
             let d = opts.sql_dialect.unwrap_or_else(|| dialect::detect(&head));
             let mut sql = SqlExtractor::new(&builder, d);
+            let threads = rayon::current_num_threads();
+            sql.parallel = (threads > 1).then_some(delimited::Parallel {
+                threads,
+                batch_bytes: (opts.parallel_part / 8).max(1),
+            });
             let r = sql.run(
                 io::BufReader::with_capacity(opts.chunk_size.max(64), stream),
                 &mut counted,

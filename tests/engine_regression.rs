@@ -451,3 +451,39 @@ fn a_compressed_log_scans_like_the_plain_one() {
         }
     }
 }
+
+/// `COPY` rows are scanned on the pool in batches once the columns are known: a dump
+/// of several blocks with statements between them (and a last block cut off without
+/// its `\.`) reports the same findings in the same order on 1 and 2 threads, with
+/// batches of a few rows.
+#[test]
+fn copy_blocks_scan_alike_on_one_and_two_threads() {
+    let mut g = Gen(0x1234_5678_9abc_def1);
+    let mut dump = copy_corpus(&mut g, 300);
+    dump.push_str("INSERT INTO public.notes (id, body) VALUES (1, 'ssn 536-22-8119');\n");
+    dump.push_str(&copy_corpus(&mut g, 250).replace("public.people", "public.staff"));
+    dump.push_str("CREATE TABLE t (ssn char(11));\n");
+    let cut = copy_corpus(&mut g, 200);
+    dump.push_str(cut.trim_end_matches("\\.\n"));
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "dump.sql", &dump);
+    let (_, one) = listing(dir.path(), "1", &[]);
+    assert!(one.lines().count() > 300, "the dump plants enough values");
+    // The block cut off at the end is scanned too.
+    let last_block = dump
+        .lines()
+        .position(|l| l.starts_with("CREATE TABLE t"))
+        .unwrap()
+        + 1;
+    assert!(one.lines().any(|l| {
+        let line: usize = l.split(':').nth(1).unwrap().parse().unwrap();
+        line > last_block
+    }));
+    for part in ["1024", "4096", "65536"] {
+        assert_eq!(
+            listing(dir.path(), "2", &["--parallel-part", part]).1,
+            one,
+            "parts of {part} bytes"
+        );
+    }
+}

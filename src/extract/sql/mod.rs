@@ -122,6 +122,42 @@ impl LineMap {
     }
 }
 
+/// Scans one `COPY` row's values, each with its column (and inferred type) as context.
+fn scan_copy_row(
+    builder: &FindingBuilder<'_>,
+    fields: &mut FieldScanner,
+    columns: &CopyColumns,
+    row: &[u8],
+    line: u64,
+    record: u64,
+    out: &mut dyn FindingSink,
+) {
+    let map = LineMap::new(row, line, 1);
+    for (i, (range, is_null)) in values::copy_fields(row).enumerate() {
+        if is_null || range.is_empty() {
+            continue;
+        }
+        let field = columns
+            .columns
+            .as_ref()
+            .and_then(|c| c.get(i))
+            .map(String::as_str);
+        let ty = columns.types.get(i).and_then(|t| t.as_deref());
+        let place_at = |offset: usize| {
+            let (line, column) = map.at(range.start + offset);
+            Place {
+                scope: Scope::Structured,
+                line,
+                column,
+                table: Some(columns.table.clone()),
+                field: field.map(str::to_string),
+                record: Some(record),
+            }
+        };
+        fields.scan(builder, &row[range.clone()], field, ty, &place_at, out);
+    }
+}
+
 fn table_key(name: &str) -> String {
     name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase()
 }
@@ -133,6 +169,27 @@ struct CopyState {
     inference: ColumnInference,
     held: Vec<(Vec<u8>, u64, u64)>,
     decided: bool,
+    /// Once decided: the table, its columns and their inferred types, shared with the
+    /// threads that scan batches of rows.
+    columns: Option<std::sync::Arc<CopyColumns>>,
+    /// Rows (text, line, record) read since the last batch went to the pool, and
+    /// their bytes.
+    batch: Vec<(Vec<u8>, u64, u64)>,
+    batch_bytes: usize,
+}
+
+/// What scanning a `COPY` row needs besides the row.
+struct CopyColumns {
+    table: String,
+    columns: Option<Vec<String>>,
+    types: Vec<Option<String>>,
+}
+
+/// `COPY` rows in flight on the pool (see `SqlExtractor::parallel`); their findings
+/// are taken in row order.
+struct CopyPipeline<'s, 'scope> {
+    scope: &'s rayon::Scope<'scope>,
+    in_flight: super::Ordered<Vec<crate::finding::Finding>>,
 }
 
 /// Reads one SQL input.
@@ -153,6 +210,9 @@ pub struct SqlExtractor<'a, 'b> {
     pub stats: SqlStats,
     /// Largest statement held whole (`MAX_STATEMENT`; smaller in tests).
     pub max_statement: usize,
+    /// Once a `COPY` block's column types are known, its rows are scanned on the pool
+    /// in batches while the reader goes on (same findings, same order).
+    pub parallel: Option<super::delimited::Parallel>,
 }
 
 impl<'a, 'b> SqlExtractor<'a, 'b> {
@@ -172,6 +232,7 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
                 ..SqlStats::default()
             },
             max_statement: MAX_STATEMENT,
+            parallel: None,
         }
     }
 
@@ -181,8 +242,25 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
     /// bounded whatever the input. Returns the bytes read.
     pub fn run(
         &mut self,
+        reader: impl BufRead,
+        out: &mut dyn FindingSink,
+    ) -> (u64, io::Result<()>) {
+        rayon::in_place_scope(|scope| {
+            let mut pipe = CopyPipeline {
+                scope,
+                in_flight: super::Ordered::default(),
+            };
+            let r = self.run_in(reader, out, &mut pipe);
+            pipe.in_flight.drain(out);
+            r
+        })
+    }
+
+    fn run_in(
+        &mut self,
         mut reader: impl BufRead,
         out: &mut dyn FindingSink,
+        pipe: &mut CopyPipeline<'_, 'a>,
     ) -> (u64, io::Result<()>) {
         let mut splitter = Splitter::new(self.dialect.is_mysql());
         let mut line = Vec::new();
@@ -203,8 +281,9 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
                         line_no += 1;
                     }
                     at_line_start = line.ends_with(b"\n");
-                    splitter.feed(&line, line_no, &mut |item| self.item(item, out));
+                    splitter.feed(&line, line_no, &mut |item| self.item(item, out, pipe));
                     if splitter.pending_len() > self.max_statement {
+                        self.flush_copy(out, pipe);
                         let (pending, from_line) = splitter.take_pending();
                         self.stats.oversized = Some(from_line);
                         let pending_len = pending.len() as u64;
@@ -222,28 +301,41 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
-                    splitter.finish(&mut |item| self.item(item, out));
+                    splitter.finish(&mut |item| self.item(item, out, pipe));
                     return (total, Err(e));
                 }
             }
         }
-        splitter.finish(&mut |item| self.item(item, out));
+        splitter.finish(&mut |item| self.item(item, out, pipe));
         (total, Ok(()))
     }
 
-    fn item(&mut self, item: Item<'_>, out: &mut dyn FindingSink) {
+    fn item(&mut self, item: Item<'_>, out: &mut dyn FindingSink, pipe: &mut CopyPipeline<'_, 'a>) {
         match item {
             Item::Statement { text, line, column } => {
+                // Rows in flight come before this statement's findings.
+                self.flush_copy(out, pipe);
                 self.stats.statements += 1;
                 self.statement(text, line, column, out);
             }
-            Item::CopyRow { row, line } => self.copy_row(row, line, out),
+            Item::CopyRow { row, line } => self.copy_row(row, line, out, pipe),
             Item::CopyEnd => {
+                self.flush_copy(out, pipe);
                 if let Some(mut state) = self.copy.take() {
                     self.release_held(&mut state, out);
                 }
             }
         }
+    }
+
+    /// Sends the current `COPY` block's pending rows to the pool and waits for every
+    /// batch in flight, so that what follows is reported after them.
+    fn flush_copy(&mut self, out: &mut dyn FindingSink, pipe: &mut CopyPipeline<'_, 'a>) {
+        if let Some(mut state) = self.copy.take() {
+            self.spawn_batch(&mut state, pipe);
+            self.copy = Some(state);
+        }
+        pipe.in_flight.drain(out);
     }
 
     fn statement(&mut self, text: &[u8], line: u64, column: u64, out: &mut dyn FindingSink) {
@@ -270,6 +362,9 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
                             inference: ColumnInference::default(),
                             held: Vec::new(),
                             decided: false,
+                            columns: None,
+                            batch: Vec::new(),
+                            batch_bytes: 0,
                         }
                     },
                 );
@@ -416,7 +511,13 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
             .collect()
     }
 
-    fn copy_row(&mut self, row: &[u8], line: u64, out: &mut dyn FindingSink) {
+    fn copy_row(
+        &mut self,
+        row: &[u8],
+        line: u64,
+        out: &mut dyn FindingSink,
+        pipe: &mut CopyPipeline<'_, 'a>,
+    ) {
         self.stats.copy_rows += 1;
         let Some(mut state) = self.copy.take() else {
             // Rows of a COPY we could not read the header of: scan them as text.
@@ -437,10 +538,49 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
             if state.held.len() >= infer::SAMPLE {
                 self.release_held(&mut state, out);
             }
+        } else if let Some(parallel) = self.parallel {
+            state.batch.push((row.to_vec(), line, record));
+            state.batch_bytes += row.len();
+            if state.batch_bytes >= parallel.batch_bytes {
+                // Up to one batch per thread in flight; the oldest is taken first.
+                if pipe.in_flight.len() >= parallel.threads {
+                    pipe.in_flight.next_to(out);
+                }
+                self.spawn_batch(&mut state, pipe);
+            }
         } else {
             self.copy_row_values(&state, row, line, record, out);
         }
         self.copy = Some(state);
+    }
+
+    /// Queues the rows read since the last batch on the pool.
+    fn spawn_batch(&self, state: &mut CopyState, pipe: &mut CopyPipeline<'_, 'a>) {
+        let Some(columns) = state.columns.clone() else {
+            return;
+        };
+        if state.batch.is_empty() {
+            return;
+        }
+        let rows = std::mem::take(&mut state.batch);
+        state.batch_bytes = 0;
+        let builder: &FindingBuilder<'_> = self.builder;
+        pipe.in_flight.spawn(pipe.scope, move || {
+            let mut fields = FieldScanner::default();
+            let mut found = Vec::new();
+            for (row, line, record) in &rows {
+                scan_copy_row(
+                    builder,
+                    &mut fields,
+                    &columns,
+                    row,
+                    *line,
+                    *record,
+                    &mut found,
+                );
+            }
+            found
+        });
     }
 
     /// Decides the column types of a COPY block and scans the rows held back so far.
@@ -454,7 +594,12 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
                 .unwrap_or(0);
             let decided = self.decide(&state.inference, width, state.header.columns.as_deref());
             self.inferred
-                .insert(table_key(&state.header.table), decided);
+                .insert(table_key(&state.header.table), decided.clone());
+            state.columns = Some(std::sync::Arc::new(CopyColumns {
+                table: state.header.table.clone(),
+                columns: state.header.columns.clone(),
+                types: decided,
+            }));
             state.decided = true;
         }
         for (row, line, record) in std::mem::take(&mut state.held) {
@@ -470,30 +615,13 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
         record: u64,
         out: &mut dyn FindingSink,
     ) {
-        let map = LineMap::new(row, line, 1);
-        let inferred = self
-            .inferred
-            .get(&table_key(&state.header.table))
-            .cloned()
-            .unwrap_or_default();
-        for (i, (range, is_null)) in values::copy_fields(row).enumerate() {
-            if is_null || range.is_empty() {
-                continue;
-            }
-            let field = state
-                .header
-                .columns
-                .as_ref()
-                .and_then(|c| c.get(i))
-                .map(String::as_str);
-            let ty = inferred.get(i).and_then(|t| t.as_deref());
-            self.scan_value(
+        if let Some(columns) = &state.columns {
+            scan_copy_row(
+                self.builder,
+                &mut self.fields,
+                columns,
                 row,
-                range,
-                &map,
-                &state.header.table,
-                field,
-                ty,
+                line,
                 record,
                 out,
             );
