@@ -111,8 +111,14 @@ fn build(dir: &Path) -> std::path::PathBuf {
     doomed
 }
 
-/// Runs the release binary under GNU time; returns (report, exit code, peak RSS in KiB, stderr).
-fn scan(dir: &Path, extra: &[&str], delete: Option<&Path>) -> (Value, i32, u64, String) {
+/// Runs the release binary on `threads` threads under GNU time; returns (report, exit
+/// code, peak RSS in KiB, stderr).
+fn scan(
+    dir: &Path,
+    threads: &str,
+    extra: &[&str],
+    delete: Option<&Path>,
+) -> (Value, i32, u64, String) {
     let bin = repo().join("target/release/piiscan");
     assert!(
         bin.exists(),
@@ -125,7 +131,14 @@ fn scan(dir: &Path, extra: &[&str], delete: Option<&Path>) -> (Value, i32, u64, 
         .arg("-o")
         .arg(&rss_file)
         .arg(&bin)
-        .args(["scan", "--format", "json", "--no-config", "--threads", "1"])
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--no-config",
+            "--threads",
+            threads,
+        ])
         .arg(dir)
         .args(extra)
         .env(
@@ -166,7 +179,7 @@ fn the_hostile_corpus_is_survived_and_reported() {
     let dir = root.path().join("corpus");
     std::fs::create_dir(&dir).unwrap();
     let doomed = build(&dir);
-    let (doc, code, rss_kib, stderr) = scan(&dir, &[], Some(&doomed));
+    let (doc, code, rss_kib, stderr) = scan(&dir, "1", &[], Some(&doomed));
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(code, 2, "incomplete: {stderr}");
     eprintln!("peak RSS over the hostile corpus: {rss_kib} KiB");
@@ -228,6 +241,41 @@ fn the_hostile_corpus_is_survived_and_reported() {
 
     // Accepting a partial scan: the findings decide the exit code.
     std::fs::write(&doomed, b"back again\n").unwrap();
-    let (_, code, _, _) = scan(&dir, &["--allow-partial"], None);
+    let (one, code, _, _) = scan(&dir, "1", &["--allow-partial"], None);
     assert_eq!(code, 1);
+
+    // On two threads large and compressed files are split into parts, `COPY` rows
+    // and CSV records go out in batches: the same findings and diagnostics, bounded.
+    let (two, code, rss_kib, stderr) = scan(&dir, "2", &["--allow-partial"], None);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(code, 1);
+    eprintln!("peak RSS over the hostile corpus on 2 threads: {rss_kib} KiB");
+    assert!(rss_kib < 200 * 1024, "peak RSS {rss_kib} KiB");
+    let listing = |doc: &Value| -> (Vec<String>, Vec<String>) {
+        let mut findings: Vec<String> = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                let loc = &f["location"];
+                format!(
+                    "{} {} {} {} {}",
+                    loc["path"], loc["line"], loc["column"], f["rule_id"], f["fingerprint"]
+                )
+            })
+            .collect();
+        findings.sort();
+        let mut diags: Vec<String> = doc["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| format!("{} {} {}", d["path"], d["kind"], d["message"]))
+            .collect();
+        diags.sort();
+        (findings, diags)
+    };
+    let (one, two) = (listing(&one), listing(&two));
+    assert!(one.0.len() > 5, "{:?}", one.0);
+    assert_eq!(two.0, one.0, "findings on 2 threads");
+    assert_eq!(two.1, one.1, "diagnostics on 2 threads");
 }
