@@ -143,19 +143,54 @@ fn scan_copy_row(
             .and_then(|c| c.get(i))
             .map(String::as_str);
         let ty = columns.types.get(i).and_then(|t| t.as_deref());
-        let place_at = |offset: usize| {
-            let (line, column) = map.at(range.start + offset);
-            Place {
-                scope: Scope::Structured,
-                line,
-                column,
-                table: Some(columns.table.clone()),
-                field: field.map(str::to_string),
-                record: Some(record),
-            }
+        let column = ValueColumn {
+            table: &columns.table,
+            field,
+            inferred: ty,
         };
-        fields.scan(builder, &row[range.clone()], field, ty, &place_at, out);
+        scan_value(builder, fields, row, range, &map, column, record, out);
     }
+}
+
+/// The table, column and inferred type a value is stored under.
+struct ValueColumn<'a> {
+    table: &'a str,
+    field: Option<&'a str>,
+    inferred: Option<&'a str>,
+}
+
+/// Scans one value of `text` with its column (and inferred type) as context.
+#[allow(clippy::too_many_arguments)]
+fn scan_value(
+    builder: &FindingBuilder<'_>,
+    fields: &mut FieldScanner,
+    text: &[u8],
+    range: Range<usize>,
+    map: &LineMap,
+    column: ValueColumn<'_>,
+    record: u64,
+    out: &mut dyn FindingSink,
+) {
+    let place_at = |offset: usize| {
+        let (line, col) = map.at(range.start + offset);
+        Place {
+            scope: Scope::Structured,
+            line,
+            column: col,
+            table: Some(column.table.to_string()),
+            field: column.field.map(str::to_string),
+            record: Some(record),
+        }
+    };
+    let value = &text[range.clone()];
+    fields.scan(
+        builder,
+        value,
+        column.field,
+        column.inferred,
+        &place_at,
+        out,
+    );
 }
 
 fn table_key(name: &str) -> String {
@@ -480,14 +515,20 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
                 .and_then(|c| c.get(v.index))
                 .map(String::as_str);
             let ty = inferred.get(v.index).and_then(|t| t.as_deref());
-            self.scan_value(
+            let column = ValueColumn {
+                table: &header.table,
+                field,
+                inferred: ty,
+            };
+            let record = base + v.tuple as u64 + 1;
+            scan_value(
+                self.builder,
+                &mut self.fields,
                 text,
                 v.range,
                 map,
-                &header.table,
-                field,
-                ty,
-                base + v.tuple as u64 + 1,
+                column,
+                record,
                 out,
             );
         }
@@ -626,35 +667,6 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
                 out,
             );
         }
-    }
-
-    /// Scans one value with its column (and inferred type) as context.
-    #[allow(clippy::too_many_arguments)]
-    fn scan_value(
-        &mut self,
-        text: &[u8],
-        range: Range<usize>,
-        map: &LineMap,
-        table: &str,
-        field: Option<&str>,
-        inferred: Option<&str>,
-        record: u64,
-        out: &mut dyn FindingSink,
-    ) {
-        let value = &text[range.clone()];
-        let place_at = |offset: usize| {
-            let (line, column) = map.at(range.start + offset);
-            Place {
-                scope: Scope::Structured,
-                line,
-                column,
-                table: Some(table.to_string()),
-                field: field.map(str::to_string),
-                record: Some(record),
-            }
-        };
-        self.fields
-            .scan(self.builder, value, field, inferred, &place_at, out);
     }
 
     /// Scans statement text with no structure (functions, views, comments, `INSERT … SELECT`).
