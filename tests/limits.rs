@@ -53,8 +53,9 @@ fn timeout_per_file_stops_a_stalled_input() {
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(b"ssn 536-22-8119\n").unwrap();
-    // A producer that stalls past the limit, then sends more.
-    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // A producer that stalls well past the limit (start-up included, on a loaded
+    // machine), then sends more.
+    std::thread::sleep(std::time::Duration::from_millis(2500));
     let _ = stdin.write_all(b"more text\n");
     drop(stdin);
     let out = child.wait_with_output().unwrap();

@@ -1,6 +1,7 @@
 //! Context around a match: identifier words, keywords nearby, inline `key: value`
 //! names in free text, and token boundaries.
 
+use super::swar;
 use std::ops::Range;
 
 /// Splits an identifier into lowercase words: `customerSSN_v2` → `customer ssn v2`,
@@ -337,51 +338,6 @@ pub fn inline_key(hay: &[u8], line_start: usize, value_start: usize) -> Option<(
     }
     let key = &hay[i..end];
     (key.iter().any(u8::is_ascii_alphabetic) && key.len() <= 64).then_some((i, end))
-}
-
-/// Byte-class masks of eight bytes at once (SIMD within a register).
-mod swar {
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-
-    const fn splat(b: u8) -> u64 {
-        0x0101_0101_0101_0101 * b as u64
-    }
-
-    /// High bit of each byte of `x` (all below 0x80) that is at least `k` (`k` ≥ 1).
-    fn at_least(x: u64, k: u8) -> u64 {
-        x.wrapping_add(splat(0x80 - k)) & HIGH
-    }
-
-    /// High bit of each byte of `x` (all below 0x80) in `lo..=hi`.
-    fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
-        at_least(x, lo) & !at_least(x, hi + 1)
-    }
-
-    /// (ASCII letters, ASCII letters and digits) of the eight bytes of `word`
-    /// (little-endian), as the high bit of each byte.
-    pub fn letters_and_alnum(word: u64) -> (u64, u64) {
-        let ascii = !word & HIGH;
-        let low = word & LOW7;
-        let letters = in_range(low | splat(0x20), b'a', b'z') & ascii;
-        let digits = in_range(low, b'0', b'9') & ascii;
-        (letters, letters | digits)
-    }
-
-    #[cfg(test)]
-    #[test]
-    fn classes_match_the_std_predicates() {
-        for b in 0..=255u8 {
-            for lane in 0..8 {
-                let word =
-                    u64::from(b) << (8 * lane) | 0x2020_2020_2020_2020 & !(0xff << (8 * lane));
-                let (letters, alnum) = letters_and_alnum(word);
-                let bit = |m: u64| m >> (8 * lane + 7) & 1 == 1;
-                assert_eq!(bit(letters), b.is_ascii_alphabetic(), "{b:#x}");
-                assert_eq!(bit(alnum), b.is_ascii_alphanumeric(), "{b:#x}");
-            }
-        }
-    }
 }
 
 #[cfg(test)]

@@ -9,6 +9,8 @@
 
 pub mod context;
 pub mod patterns;
+mod prefilter;
+mod swar;
 pub mod validators;
 
 use crate::finding::{Confidence, Severity};
@@ -322,17 +324,10 @@ impl Engine {
             caches,
             ..
         } = &mut *scratch;
-        let mut matches = regex_automata::util::iter::Searcher::new(
-            Input::new(hay).range(starts.start..hay.len()),
-        );
-        while let Some(m) =
-            matches.advance(|input| Ok(ps.finder.search_with(&mut caches.finder, input)))
-        {
-            let start = m.start();
-            if start >= starts.end {
-                break;
-            }
-            let first = ps.finder_order[m.pattern().as_usize()];
+        let mut finds = ps.finds(hay, starts);
+        while let Some(m) = ps.next_find(caches, &mut finds) {
+            let start = m.start;
+            let first = ps.finder_order[m.pattern];
             // Whether context here could support a rule that needs it; decided only
             // when such a rule's pattern matches, since most candidates of those rules
             // (numbers in logs, bare digit columns) have none.
@@ -347,7 +342,7 @@ impl Engine {
                 continue;
             }
             candidates.clear();
-            candidates.push((first, m.end()));
+            candidates.push((first, m.end));
             set.clear();
             let anchored = Input::new(hay)
                 .range(start..hay.len())

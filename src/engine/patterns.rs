@@ -4,13 +4,15 @@
 //! disabled, so `\b`, `\w` and `(?i)` are ASCII-only and every pattern compiles to a
 //! DFA-friendly automaton. Patterns must not match across lines.
 
-use regex_automata::{MatchKind, meta, util::syntax};
+use super::prefilter::{Found, GiveUp, Search, SkipCache, Skipper};
+use regex_automata::{Input, MatchKind, meta, util::iter::Searcher, util::syntax};
+use std::ops::Range;
 
-fn syntax_config() -> syntax::Config {
+pub(super) fn syntax_config() -> syntax::Config {
     syntax::Config::new().unicode(false).utf8(false)
 }
 
-fn builder(kind: MatchKind) -> meta::Builder {
+pub(super) fn builder(kind: MatchKind) -> meta::Builder {
     let mut b = meta::Regex::builder();
     b.syntax(syntax_config())
         .configure(meta::Config::new().match_kind(kind).utf8_empty(false));
@@ -77,6 +79,8 @@ pub struct PatternSet {
     pub all: meta::Regex,
     /// One regex per pattern, to find that pattern's end at a given start.
     pub singles: Vec<meta::Regex>,
+    /// Finds the finder's matches without walking every byte, when the patterns allow.
+    skipper: Option<Skipper>,
 }
 
 /// Search caches for one thread's searches with a [`PatternSet`].
@@ -84,6 +88,7 @@ pub struct Caches {
     pub finder: meta::Cache,
     pub all: meta::Cache,
     pub singles: Vec<meta::Cache>,
+    skip: Option<SkipCache>,
 }
 
 impl PatternSet {
@@ -92,6 +97,7 @@ impl PatternSet {
             finder: self.finder.create_cache(),
             all: self.all.create_cache(),
             singles: self.singles.iter().map(meta::Regex::create_cache).collect(),
+            skip: self.skipper.as_ref().map(Skipper::cache),
         }
     }
 
@@ -102,14 +108,62 @@ impl PatternSet {
         let ordered: Vec<&str> = finder_order.iter().map(|&i| patterns[i]).collect();
         Ok(PatternSet {
             finder: many(MatchKind::LeftmostFirst, &ordered)?,
-            finder_order,
             all: many(MatchKind::All, patterns)?,
             singles: patterns
                 .iter()
                 .map(|p| build_one(p))
                 .collect::<Result<_, _>>()?,
+            skipper: Skipper::new(&ordered, syntax_config()),
+            finder_order,
         })
     }
+
+    /// The finder's matches that start in `starts`, in order (bytes around are
+    /// context): through the skipper when there is one.
+    pub fn finds<'h>(&self, hay: &'h [u8], starts: Range<usize>) -> Finds<'h> {
+        let input = Input::new(hay).range(starts.start..hay.len());
+        Finds {
+            limit: starts.end,
+            how: match &self.skipper {
+                Some(s) => How::Skip(s.search(starts), hay),
+                None => How::Finder(Searcher::new(input)),
+            },
+        }
+    }
+
+    /// The next of `finds`: (finder pattern id, span).
+    pub fn next_find(&self, caches: &mut Caches, finds: &mut Finds<'_>) -> Option<Found> {
+        if let How::Skip(search, hay) = &mut finds.how {
+            let skipper = self.skipper.as_ref().expect("a skip search has a skipper");
+            let cache = caches.skip.as_mut().expect("a skipper has caches");
+            match skipper.next(cache, hay, search) {
+                Ok(found) => return found,
+                Err(GiveUp(pos)) => {
+                    finds.how = How::Finder(Searcher::new(Input::new(*hay).range(pos..hay.len())));
+                }
+            }
+        }
+        let How::Finder(searcher) = &mut finds.how else {
+            unreachable!("the skip search returned above")
+        };
+        let m = searcher.advance(|input| Ok(self.finder.search_with(&mut caches.finder, input)))?;
+        (m.start() < finds.limit).then(|| Found {
+            pattern: m.pattern().as_usize(),
+            start: m.start(),
+            end: m.end(),
+        })
+    }
+}
+
+/// A search for the finder's matches in one haystack (`PatternSet::finds`).
+pub struct Finds<'h> {
+    limit: usize,
+    how: How<'h>,
+}
+
+enum How<'h> {
+    Skip(Search, &'h [u8]),
+    Finder(Searcher<'h>),
 }
 
 #[cfg(test)]

@@ -1,0 +1,817 @@
+//! The finder's prefilter: skipping the bytes no match can start at.
+//!
+//! The finder (one leftmost-first regex over every pattern) walks every byte with a
+//! lazy DFA, about 2 ns a byte whatever the input, because the rule set's patterns
+//! start with classes (`[0-9]`, `[A-Z]`) that hold no literal to look for. Yet most
+//! of them can start only at a word start (`\b[0-9]{9}\b`) or at a few rare bytes
+//! (`+`, `(`), and the others hold a rare byte (the `@` of an e-mail address). From
+//! each pattern's syntax tree, the [`Skipper`] sorts the patterns into
+//!
+//! - **start patterns**, whose first byte is never a word byte right after a word
+//!   byte: their candidate starts (word starts whose byte can begin a match, and a
+//!   few non-word bytes) are found eight bytes at a time, and an anchored lazy DFA of
+//!   those patterns, which usually dies after a byte or two, decides each;
+//! - **window patterns**, which can start anywhere but hold a rare byte: a regex of
+//!   their own runs only over the run of bytes they can match around each
+//!   occurrence of it.
+//!
+//! The two streams are merged by start, then pattern order, so the matches are
+//! exactly the finder's: every match of a start pattern begins at a candidate and
+//! every match of a window pattern lies inside a window. A rule set with a pattern of
+//! neither kind gets no skipper, and the finder runs alone as before. If candidates
+//! ever cost far more bytes of DFA walks than they skip (patterns made to do so), the
+//! search falls back to the finder where it stands.
+
+use super::swar;
+use regex_automata::{
+    Anchored, Input, MatchKind,
+    dfa::{Automaton, StartKind, dense},
+    meta,
+    nfa::thompson,
+    util::{primitives::StateID, start},
+};
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
+use std::ops::Range;
+
+type ByteSet = [bool; 256];
+
+/// Non-word bytes that may start a match, tested eight bytes at a time: more than
+/// this and the patterns are not start patterns.
+const MAX_START_BYTES: usize = 4;
+/// Ranges of word bytes that may start a match at a word start, likewise.
+const MAX_START_RANGES: usize = 4;
+/// Rare bytes that open windows (found with `memchr3`).
+const MAX_RARE: usize = 3;
+/// Bytes of anchored DFA walks allowed per byte skipped (plus `WALK_SLACK`) before the
+/// search falls back to the finder.
+const WALK_PER_BYTE: usize = 8;
+const WALK_SLACK: usize = 1 << 16;
+/// The start patterns' anchored DFA is built ahead of time; patterns that would make
+/// it larger than this get no skipper.
+const DFA_SIZE_LIMIT: usize = 8 << 20;
+
+fn is_word(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+/// The bytes a pattern can start with, by what the byte before is.
+#[derive(Clone)]
+struct Starts {
+    after_word: ByteSet,
+    /// After a non-word byte, or at the start of the text.
+    after_other: ByteSet,
+}
+
+impl Starts {
+    fn new() -> Starts {
+        Starts {
+            after_word: [false; 256],
+            after_other: [false; 256],
+        }
+    }
+
+    /// `b` can start a match; `boundary`: a `\b` holds just before it.
+    fn add(&mut self, b: u8, boundary: bool) {
+        if !boundary || !is_word(b) {
+            self.after_word[usize::from(b)] = true;
+        }
+        if !boundary || is_word(b) {
+            self.after_other[usize::from(b)] = true;
+        }
+    }
+}
+
+/// Calls `f` with every byte a class holds; a Unicode class's non-ASCII part as every
+/// non-ASCII byte.
+fn class_bytes(c: &Class, mut f: impl FnMut(u8)) {
+    match c {
+        Class::Bytes(c) => c
+            .iter()
+            .for_each(|r| (r.start()..=r.end()).for_each(&mut f)),
+        Class::Unicode(c) => {
+            for r in c.iter() {
+                let (lo, hi) = (u32::from(r.start()), u32::from(r.end()));
+                (lo.min(0x80)..=hi.min(0x7f)).for_each(|b| f(b as u8));
+                if hi >= 0x80 {
+                    (0x80..=0xff).for_each(&mut f);
+                }
+            }
+        }
+    }
+}
+
+/// Adds the bytes a match of `h` can start with to `out` (`boundary`: a word boundary
+/// holds just before); returns whether `h` can match the empty string. Assertions
+/// other than word starts are ignored, which only adds starts.
+fn first_bytes(h: &Hir, boundary: bool, out: &mut Starts) -> bool {
+    match h.kind() {
+        HirKind::Empty | HirKind::Look(_) => true,
+        HirKind::Literal(l) => match l.0.first() {
+            Some(&b) => {
+                out.add(b, boundary);
+                false
+            }
+            None => true,
+        },
+        HirKind::Class(c) => {
+            class_bytes(c, |b| out.add(b, boundary));
+            false
+        }
+        HirKind::Repetition(r) => first_bytes(&r.sub, boundary, out) || r.min == 0,
+        HirKind::Capture(c) => first_bytes(&c.sub, boundary, out),
+        HirKind::Alternation(hs) => hs
+            .iter()
+            .fold(false, |empty, h| first_bytes(h, boundary, out) | empty),
+        HirKind::Concat(hs) => {
+            let mut boundary = boundary;
+            for h in hs {
+                if let HirKind::Look(look) = h.kind() {
+                    boundary |= matches!(
+                        look,
+                        Look::WordAscii | Look::WordStartAscii | Look::WordStartHalfAscii
+                    );
+                    continue;
+                }
+                if !first_bytes(h, boundary, out) {
+                    return false;
+                }
+            }
+            true
+        }
+    }
+}
+
+/// Bytes every match of `h` holds.
+fn required_bytes(h: &Hir, out: &mut Vec<u8>) {
+    match h.kind() {
+        HirKind::Literal(l) => out.extend_from_slice(&l.0),
+        HirKind::Class(c) => {
+            let mut bytes = Vec::new();
+            class_bytes(c, |b| bytes.push(b));
+            if let [b] = bytes[..] {
+                out.push(b);
+            }
+        }
+        HirKind::Repetition(r) if r.min > 0 => required_bytes(&r.sub, out),
+        HirKind::Capture(c) => required_bytes(&c.sub, out),
+        HirKind::Concat(hs) => hs.iter().for_each(|h| required_bytes(h, out)),
+        _ => {}
+    }
+}
+
+/// Every byte a match of `h` can hold.
+fn all_bytes(h: &Hir, out: &mut ByteSet) {
+    match h.kind() {
+        HirKind::Empty | HirKind::Look(_) => {}
+        HirKind::Literal(l) => l.0.iter().for_each(|&b| out[usize::from(b)] = true),
+        HirKind::Class(c) => class_bytes(c, |b| out[usize::from(b)] = true),
+        HirKind::Repetition(r) => all_bytes(&r.sub, out),
+        HirKind::Capture(c) => all_bytes(&c.sub, out),
+        HirKind::Concat(hs) | HirKind::Alternation(hs) => hs.iter().for_each(|h| all_bytes(h, out)),
+    }
+}
+
+/// How rare a byte is in text, for choosing a window's anchor: `None` for bytes too
+/// common to anchor anything (letters, digits, white space).
+fn rarity(b: u8) -> Option<usize> {
+    const COMMON: &[u8] = b" .,-_/:;=\"'()[]";
+    if b.is_ascii_alphanumeric() || b.is_ascii_whitespace() {
+        None
+    } else {
+        Some(
+            COMMON
+                .iter()
+                .position(|&c| c == b)
+                .map_or(COMMON.len(), |p| p),
+        )
+    }
+}
+
+/// How one pattern is found.
+enum Kind {
+    Start(Box<Starts>),
+    /// The rare byte every match holds, and every byte a match can hold.
+    Window(u8, Box<ByteSet>),
+}
+
+fn classify(hir: &Hir) -> Option<Kind> {
+    let mut starts = Starts::new();
+    let empty = first_bytes(hir, false, &mut starts);
+    let startable = !empty && !(0..=255u8).any(|b| is_word(b) && starts.after_word[usize::from(b)]);
+    let mut required = Vec::new();
+    required_bytes(hir, &mut required);
+    let rare = required
+        .iter()
+        .filter_map(|&b| rarity(b).map(|r| (r, b)))
+        .max()
+        .map(|(_, b)| b);
+    // A start pattern is found as one even when it holds a rare byte: an IPv6
+    // address's `:` is common in logs (times, `key: value`), and each window costs a
+    // regex search, while a walk from a word start that leads nowhere costs a few
+    // table lookups.
+    match rare {
+        _ if startable => Some(Kind::Start(Box::new(starts))),
+        Some(b) => {
+            let mut bytes = [false; 256];
+            all_bytes(hir, &mut bytes);
+            Some(Kind::Window(b, Box::new(bytes)))
+        }
+        None => None,
+    }
+}
+
+/// A match of the finder: finder pattern id, span.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Found {
+    pub pattern: usize,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Candidate starts and an anchored DFA for the start patterns.
+struct StartFinder {
+    /// Word bytes that can start a match at a word start.
+    at_word_start: ByteSet,
+    /// The same, as ranges, padded with repeats to a fixed number so that the
+    /// eight-byte tests unroll (a repeat adds nothing).
+    at_word_start_ranges: [(u8, u8); MAX_START_RANGES],
+    /// `other`, padded likewise.
+    other_padded: [u8; MAX_START_BYTES],
+    /// Non-word bytes that can start a match (whatever precedes them).
+    other: Vec<u8>,
+    /// Compiled ahead of time (small: anchored, and without the window patterns), so
+    /// that a walk is a table lookup per byte.
+    dfa: dense::DFA<Vec<u32>>,
+    /// Start state by the byte before the candidate; the last entry for the text start.
+    start: Vec<StateID>,
+    /// DFA pattern id → finder pattern id.
+    ids: Vec<usize>,
+}
+
+/// Rare bytes, the windows around them, and a regex for the window patterns.
+struct WindowFinder {
+    rare: Vec<u8>,
+    bytes: ByteSet,
+    regex: meta::Regex,
+    ids: Vec<usize>,
+}
+
+/// Finds the finder's matches without walking every byte (see the module doc).
+pub struct Skipper {
+    starts: Option<StartFinder>,
+    windows: Option<WindowFinder>,
+}
+
+/// A thread's search caches for a [`Skipper`].
+pub struct SkipCache {
+    windows: Option<meta::Cache>,
+}
+
+/// What a stream holds about its next match.
+#[derive(Clone, Copy)]
+enum Next {
+    /// Not looked for since the search moved past it.
+    Unknown,
+    None,
+    At(Found),
+}
+
+/// The state of one search through a haystack.
+pub struct Search {
+    pos: usize,
+    /// Matches start before this.
+    limit: usize,
+    origin: usize,
+    walked: usize,
+    starts: Next,
+    windows: Next,
+    /// The last window (a run of the window patterns' bytes), reused while rare
+    /// bytes fall inside it.
+    window: Range<usize>,
+}
+
+/// The search walked too far for what it skipped: continue with the finder from `.0`.
+pub struct GiveUp(pub usize);
+
+impl Skipper {
+    /// `patterns` in finder order; `None` when some pattern is of neither kind.
+    pub fn new(patterns: &[&str], syntax: regex_automata::util::syntax::Config) -> Option<Skipper> {
+        let parse = |p: &str| {
+            regex_syntax::ParserBuilder::new()
+                .unicode(false)
+                .utf8(false)
+                .build()
+                .parse(p)
+                .ok()
+        };
+        let mut start_set = Starts::new();
+        let (mut start_pats, mut start_ids) = (Vec::new(), Vec::new());
+        let (mut rare, mut bytes) = (Vec::new(), [false; 256]);
+        let (mut window_pats, mut window_ids) = (Vec::new(), Vec::new());
+        for (id, &p) in patterns.iter().enumerate() {
+            match classify(&parse(p)?)? {
+                Kind::Start(s) => {
+                    for b in 0..256 {
+                        start_set.after_word[b] |= s.after_word[b];
+                        start_set.after_other[b] |= s.after_other[b];
+                    }
+                    start_pats.push(p);
+                    start_ids.push(id);
+                }
+                Kind::Window(b, own) => {
+                    if !rare.contains(&b) {
+                        rare.push(b);
+                    }
+                    for b in 0..256 {
+                        bytes[b] |= own[b];
+                    }
+                    window_pats.push(p);
+                    window_ids.push(id);
+                }
+            }
+        }
+        let other: Vec<u8> = (0..=255u8)
+            .filter(|&b| {
+                !is_word(b)
+                    && (start_set.after_word[usize::from(b)]
+                        || start_set.after_other[usize::from(b)])
+            })
+            .collect();
+        if other.len() > MAX_START_BYTES || rare.len() > MAX_RARE {
+            return None;
+        }
+        let starts = if start_pats.is_empty() {
+            None
+        } else {
+            let dfa = dense::Builder::new()
+                .syntax(syntax)
+                .thompson(thompson::Config::new().utf8(false))
+                .configure(
+                    dense::Config::new()
+                        .match_kind(MatchKind::LeftmostFirst)
+                        .start_kind(StartKind::Anchored)
+                        .dfa_size_limit(Some(DFA_SIZE_LIMIT))
+                        .determinize_size_limit(Some(DFA_SIZE_LIMIT)),
+                )
+                .build_many(&start_pats)
+                .ok()?;
+            let start_after = |before: Option<u8>| {
+                let config = start::Config::new()
+                    .anchored(Anchored::Yes)
+                    .look_behind(before);
+                dfa.start_state(&config).ok()
+            };
+            let start = (0..=255u8)
+                .map(Some)
+                .chain([None])
+                .map(start_after)
+                .collect::<Option<Vec<StateID>>>()?;
+            let mut at_word_start = [false; 256];
+            for b in (0..=255u8).filter(|&b| is_word(b)) {
+                at_word_start[usize::from(b)] = start_set.after_other[usize::from(b)];
+            }
+            let mut at_word_start_ranges: Vec<(u8, u8)> = Vec::new();
+            for b in (0..=255u8).filter(|&b| at_word_start[usize::from(b)]) {
+                match at_word_start_ranges.last_mut() {
+                    Some((_, hi)) if *hi + 1 == b => *hi = b,
+                    _ => at_word_start_ranges.push((b, b)),
+                }
+            }
+            if at_word_start_ranges.len() > MAX_START_RANGES {
+                return None;
+            }
+            // Padding: a repeat of an entry; with none, a word byte that a walk rejects
+            // (`_`) or a NUL, which only cost a walk where they occur.
+            let pad_range = at_word_start_ranges
+                .first()
+                .copied()
+                .unwrap_or((b'_', b'_'));
+            let pad_byte = other.first().copied().unwrap_or(0);
+            let at_word_start_ranges =
+                std::array::from_fn(|i| at_word_start_ranges.get(i).copied().unwrap_or(pad_range));
+            let other_padded = std::array::from_fn(|i| other.get(i).copied().unwrap_or(pad_byte));
+            Some(StartFinder {
+                at_word_start,
+                at_word_start_ranges,
+                other_padded,
+                other,
+                dfa,
+                start,
+                ids: start_ids,
+            })
+        };
+        let windows = if window_pats.is_empty() {
+            None
+        } else {
+            Some(WindowFinder {
+                rare,
+                bytes,
+                regex: super::patterns::builder(MatchKind::LeftmostFirst)
+                    .build_many(&window_pats)
+                    .ok()?,
+                ids: window_ids,
+            })
+        };
+        Some(Skipper { starts, windows })
+    }
+
+    pub fn cache(&self) -> SkipCache {
+        SkipCache {
+            windows: self.windows.as_ref().map(|w| w.regex.create_cache()),
+        }
+    }
+
+    /// A search for matches starting in `starts` (bytes around it are context).
+    pub fn search(&self, starts: Range<usize>) -> Search {
+        Search {
+            pos: starts.start,
+            limit: starts.end,
+            origin: starts.start,
+            walked: 0,
+            starts: if self.starts.is_some() {
+                Next::Unknown
+            } else {
+                Next::None
+            },
+            windows: if self.windows.is_some() {
+                Next::Unknown
+            } else {
+                Next::None
+            },
+            window: 0..0,
+        }
+    }
+
+    /// The next match, leftmost-first over all patterns, as the finder reports it.
+    pub fn next(
+        &self,
+        cache: &mut SkipCache,
+        hay: &[u8],
+        s: &mut Search,
+    ) -> Result<Option<Found>, GiveUp> {
+        let stale = |n: Next, pos| match n {
+            Next::At(f) => f.start < pos,
+            Next::Unknown => true,
+            Next::None => false,
+        };
+        if stale(s.starts, s.pos) {
+            let finder = self.starts.as_ref().expect("a start stream has a finder");
+            s.starts = finder.next(hay, s)?;
+        }
+        if stale(s.windows, s.pos) {
+            let finder = self.windows.as_ref().expect("a window stream has a finder");
+            let regex = cache
+                .windows
+                .as_mut()
+                .expect("a cache for the window finder");
+            s.windows = finder.next(regex, hay, s);
+        }
+        let found = match (s.starts, s.windows) {
+            (Next::At(a), Next::At(b)) => Some(if (a.start, a.pattern) < (b.start, b.pattern) {
+                a
+            } else {
+                b
+            }),
+            (Next::At(a), _) | (_, Next::At(a)) => Some(a),
+            _ => None,
+        };
+        if let Some(f) = found {
+            s.pos = f.end.max(f.start + 1);
+        }
+        Ok(found)
+    }
+}
+
+impl StartFinder {
+    /// The next match of a start pattern at or after `s.pos`.
+    fn next(&self, hay: &[u8], s: &mut Search) -> Result<Next, GiveUp> {
+        let mut at = s.pos;
+        let mut after_word = at > 0 && is_word(hay[at - 1]);
+        while at < s.limit {
+            // The candidates among the next eight bytes (or the last few, one by one),
+            // as the high bit of each byte's lane.
+            let (mut candidates, width) = if at + 8 <= hay.len() {
+                let word = u64::from_le_bytes(hay[at..at + 8].try_into().expect("eight bytes"));
+                let words = swar::word_bytes(word);
+                let starters = self
+                    .at_word_start_ranges
+                    .iter()
+                    .fold(0, |m, &(lo, hi)| m | swar::between(word, lo, hi));
+                let others = self
+                    .other_padded
+                    .iter()
+                    .fold(0, |m, &b| m | swar::equal(word, b));
+                let word_starts = words & !(words << 8 | u64::from(after_word) << 7);
+                after_word = words >> 63 != 0;
+                ((word_starts & starters) | others, 8)
+            } else {
+                let b = hay[at];
+                let found =
+                    (!after_word && self.at_word_start[usize::from(b)]) || self.other.contains(&b);
+                after_word = is_word(b);
+                (u64::from(found) << 7, 1)
+            };
+            while candidates != 0 {
+                let c = at + candidates.trailing_zeros() as usize / 8;
+                if c >= s.limit {
+                    return Ok(Next::None);
+                }
+                if let Some((pattern, end)) = self.walk(hay, c, &mut s.walked) {
+                    return Ok(Next::At(Found {
+                        pattern: self.ids[pattern],
+                        start: c,
+                        end,
+                    }));
+                }
+                if s.walked > WALK_SLACK + WALK_PER_BYTE * (c - s.origin) {
+                    return Err(GiveUp(s.pos));
+                }
+                candidates &= candidates - 1;
+            }
+            at += width;
+        }
+        Ok(Next::None)
+    }
+
+    /// The leftmost-first match anchored at `at`: (DFA pattern id, end).
+    fn walk(&self, hay: &[u8], at: usize, walked: &mut usize) -> Option<(usize, usize)> {
+        let before = at.checked_sub(1).map_or(256, |p| usize::from(hay[p]));
+        let mut sid = self.start[before];
+        let mut found = None;
+        for (i, &b) in hay.iter().enumerate().skip(at) {
+            sid = self.dfa.next_state(sid, b);
+            *walked += 1;
+            if self.dfa.is_special_state(sid) {
+                if self.dfa.is_match_state(sid) {
+                    // Matches are reported one byte late: this one ended before `b`.
+                    found = Some((self.dfa.match_pattern(sid, 0).as_usize(), i));
+                } else if self.dfa.is_dead_state(sid) || self.dfa.is_quit_state(sid) {
+                    return found;
+                }
+            }
+        }
+        sid = self.dfa.next_eoi_state(sid);
+        if self.dfa.is_match_state(sid) {
+            found = Some((self.dfa.match_pattern(sid, 0).as_usize(), hay.len()));
+        }
+        found
+    }
+}
+
+impl WindowFinder {
+    /// The next match of a window pattern at or after `s.pos`.
+    fn next(&self, cache: &mut meta::Cache, hay: &[u8], s: &mut Search) -> Next {
+        let mut at = s.pos;
+        while at < s.limit {
+            let Some(rare) = self.rare_from(hay, at) else {
+                return Next::None;
+            };
+            if rare >= s.window.end {
+                // A new run of the patterns' bytes around the rare byte.
+                let mut start = rare;
+                while start > at && self.bytes[usize::from(hay[start - 1])] {
+                    start -= 1;
+                }
+                let mut end = rare + 1;
+                while end < hay.len() && self.bytes[usize::from(hay[end])] {
+                    end += 1;
+                }
+                s.window = start..end;
+            }
+            let from = s.window.start.max(at);
+            if from >= s.limit {
+                return Next::None;
+            }
+            let input = Input::new(hay).range(from..s.window.end);
+            if let Some(m) = self.regex.search_with(cache, &input) {
+                if m.start() >= s.limit {
+                    return Next::None;
+                }
+                return Next::At(Found {
+                    pattern: self.ids[m.pattern().as_usize()],
+                    start: m.start(),
+                    end: m.end(),
+                });
+            }
+            at = s.window.end;
+        }
+        Next::None
+    }
+
+    fn rare_from(&self, hay: &[u8], at: usize) -> Option<usize> {
+        let rest = &hay[at..];
+        match self.rare[..] {
+            [a] => memchr::memchr(a, rest),
+            [a, b] => memchr::memchr2(a, b, rest),
+            [a, b, c] => memchr::memchr3(a, b, c, rest),
+            _ => None,
+        }
+        .map(|p| at + p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::patterns::PatternSet;
+    use crate::rules::RuleSet;
+
+    fn kind(p: &str) -> Option<Kind> {
+        let hir = regex_syntax::ParserBuilder::new()
+            .unicode(false)
+            .utf8(false)
+            .build()
+            .parse(p)
+            .expect("pattern parses");
+        classify(&hir)
+    }
+
+    fn starts_of(p: &str) -> (Vec<u8>, Vec<u8>) {
+        let Some(Kind::Start(s)) = kind(p) else {
+            panic!("{p} is not a start pattern")
+        };
+        let list = |set: &ByteSet| (0..=255u8).filter(|&b| set[usize::from(b)]).collect();
+        (list(&s.after_word), list(&s.after_other))
+    }
+
+    #[test]
+    fn start_sets_follow_word_boundaries() {
+        let digits: Vec<u8> = (b'0'..=b'9').collect();
+        assert_eq!(starts_of(r"\b[0-9]{9}\b"), (vec![], digits.clone()));
+        // `+` needs no boundary; the digits do.
+        let mut plus_digits = vec![b'+'];
+        plus_digits.extend(&digits);
+        assert_eq!(starts_of(r"\+?\b[0-9]{1,4}"), (vec![b'+'], plus_digits));
+        // `\b` before `+` means a word byte before it.
+        assert_eq!(starts_of(r"\b\+?[0-9]{7}").0, vec![b'+']);
+        // An optional group before the boundary keeps its own starts.
+        let (w, o) = starts_of(r"(\+1)?(\([2-9]|\b[2-9])[0-9]");
+        assert_eq!(w, b"(+".to_vec());
+        assert_eq!(o, b"(+23456789".to_vec());
+        assert_eq!(starts_of(r"\b(19|20)[0-9]{2}").1, b"12".to_vec());
+    }
+
+    #[test]
+    fn patterns_are_sorted_by_how_they_are_found() {
+        // Letters anywhere: only its rare byte can find it.
+        assert!(matches!(
+            kind(r"[a-z0-9][a-z0-9.]*@[a-z]+"),
+            Some(Kind::Window(b'@', _))
+        ));
+        // A word start is enough, though it has a rare byte.
+        assert!(matches!(
+            kind(r"\b([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b"),
+            Some(Kind::Start(_))
+        ));
+        assert!(matches!(
+            kind(r"[0-9a-f]{1,4}(:[0-9a-f]{1,4}){7}"),
+            Some(Kind::Window(b':', _))
+        ));
+        assert!(matches!(
+            kind(r"\b[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}\b"),
+            Some(Kind::Start(_))
+        ));
+        // Digits anywhere, nothing rare: neither.
+        assert!(kind(r"[0-9]{9}").is_none());
+        assert!(
+            kind(r"x?").is_none(),
+            "a pattern matching empty text has no start"
+        );
+    }
+
+    #[test]
+    fn the_default_rules_have_a_skipper() {
+        let set = RuleSet::builtin().expect("built-in rules load");
+        let patterns: Vec<&str> = set
+            .rules
+            .iter()
+            .flat_map(|r| r.def.all_patterns())
+            .collect();
+        assert!(Skipper::new(&patterns, crate::engine::patterns::syntax_config()).is_some());
+    }
+
+    /// Text from pieces that start, end or break every kind of default pattern.
+    fn text(pieces: &[usize]) -> Vec<u8> {
+        const PIECES: &[&str] = &[
+            "123-45-6789",
+            "123456789",
+            "4111 1111 1111 1111",
+            "4111111111111111",
+            " ",
+            " ",
+            "\n",
+            ",",
+            "x",
+            "Ab",
+            "DE89370400440532013000",
+            "a.b@example.com",
+            "@",
+            ".",
+            "+1 ",
+            "(555) ",
+            "555-0100",
+            "2001:db8::1",
+            "fe80:",
+            ":",
+            "12 Main Street",
+            "1985-04-12",
+            "07/04/1999",
+            "_",
+            "9",
+            "0",
+            "-",
+            "Z",
+            "\u{e9}",
+            "\t",
+            "+",
+            "(",
+            "AB12",
+            "S1234567",
+            "10.0.0.1",
+            "192.168.",
+            "zz",
+        ];
+        pieces
+            .iter()
+            .flat_map(|&i| PIECES[i % PIECES.len()].bytes())
+            .collect()
+    }
+
+    fn default_set() -> &'static PatternSet {
+        static SET: std::sync::OnceLock<PatternSet> = std::sync::OnceLock::new();
+        SET.get_or_init(build_default_set)
+    }
+
+    fn build_default_set() -> PatternSet {
+        let set = RuleSet::builtin().expect("built-in rules load");
+        let patterns: Vec<&str> = set
+            .rules
+            .iter()
+            .flat_map(|r| r.def.all_patterns())
+            .collect();
+        let order = (0..patterns.len()).rev().collect();
+        PatternSet::build(&patterns, order).expect("default patterns compile")
+    }
+
+    fn finder_matches(
+        set: &PatternSet,
+        hay: &[u8],
+        starts: Range<usize>,
+    ) -> Vec<(usize, usize, usize)> {
+        let input = Input::new(hay).range(starts.start..hay.len());
+        let mut out = Vec::new();
+        let mut it = regex_automata::util::iter::Searcher::new(input);
+        while let Some(m) = it.advance(|i| Ok(set.finder.search(i))) {
+            if m.start() >= starts.end {
+                break;
+            }
+            out.push((m.pattern().as_usize(), m.start(), m.end()));
+        }
+        out
+    }
+
+    fn skipper_matches(
+        set: &PatternSet,
+        hay: &[u8],
+        starts: Range<usize>,
+    ) -> Vec<(usize, usize, usize)> {
+        let mut caches = set.caches();
+        let mut finds = set.finds(hay, starts);
+        std::iter::from_fn(|| set.next_find(&mut caches, &mut finds))
+            .map(|f| (f.pattern, f.start, f.end))
+            .collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        #[test]
+        fn skipping_finds_what_the_finder_finds(
+            pieces in proptest::collection::vec(0usize..64, 0..60),
+            cut in 0usize..1000,
+            stop in 0usize..1000,
+        ) {
+            let set = default_set();
+            let hay = text(&pieces);
+            let from = cut % (hay.len() + 1);
+            let to = from + stop % (hay.len() - from + 1);
+            let want = finder_matches(set, &hay, from..to);
+            proptest::prop_assert_eq!(skipper_matches(set, &hay, from..to), want);
+        }
+    }
+
+    #[test]
+    fn a_walk_that_costs_too_much_falls_back_to_the_finder() {
+        // Every `1` starts a walk to the end of the line; the answer must not change.
+        let set = PatternSet::build(&[r"\b1[0-9 ]*x", r"@[a-z]+"], vec![0, 1]).expect("compiles");
+        let hay: Vec<u8> = "1 ".repeat(50_000).into_bytes();
+        let want = finder_matches(&set, &hay, 0..hay.len());
+        assert!(want.is_empty());
+        assert_eq!(skipper_matches(&set, &hay, 0..hay.len()), want);
+        let mut hay = hay;
+        hay.extend_from_slice(b"x a@b 1 2 x");
+        let want = finder_matches(&set, &hay, 0..hay.len());
+        // The long walk at last, the address, the short walk.
+        assert_eq!(want.len(), 3);
+        assert_eq!(skipper_matches(&set, &hay, 0..hay.len()), want);
+    }
+}

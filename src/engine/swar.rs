@@ -1,0 +1,85 @@
+//! Byte-class masks of eight bytes at once (SIMD within a register).
+//!
+//! Every mask holds the high bit of each byte lane that is in the class; lanes are
+//! little-endian (the first byte of the word is the lowest lane).
+
+const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+pub const HIGH: u64 = 0x8080_8080_8080_8080;
+
+const fn splat(b: u8) -> u64 {
+    0x0101_0101_0101_0101 * b as u64
+}
+
+/// High bit of each byte of `x` (all below 0x80) that is at least `k` (`k` ≥ 1).
+fn at_least(x: u64, k: u8) -> u64 {
+    x.wrapping_add(splat(0x80 - k)) & HIGH
+}
+
+/// High bit of each byte of `x` (all below 0x80) in `lo..=hi`.
+fn in_range(x: u64, lo: u8, hi: u8) -> u64 {
+    at_least(x, lo) & !at_least(x, hi + 1)
+}
+
+/// (ASCII letters, ASCII letters and digits) of the eight bytes of `word`.
+pub fn letters_and_alnum(word: u64) -> (u64, u64) {
+    let ascii = !word & HIGH;
+    let low = word & LOW7;
+    let letters = in_range(low | splat(0x20), b'a', b'z') & ascii;
+    let digits = in_range(low, b'0', b'9') & ascii;
+    (letters, letters | digits)
+}
+
+/// The lanes of `word` holding an ASCII byte in `lo..=hi` (`1 <= lo <= hi < 0x7f`).
+pub fn between(word: u64, lo: u8, hi: u8) -> u64 {
+    in_range(word & LOW7, lo, hi) & !word & HIGH
+}
+
+/// The lanes of `word` equal to `b` (exact: no carries between lanes).
+pub fn equal(word: u64, b: u8) -> u64 {
+    let x = word ^ splat(b);
+    !((x & LOW7).wrapping_add(LOW7) | x) & HIGH
+}
+
+/// The word bytes of `\b` in ASCII mode: letters, digits and `_`.
+pub fn word_bytes(word: u64) -> u64 {
+    letters_and_alnum(word).1 | equal(word, b'_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every byte value in every lane, among neighbours that differ from it.
+    fn each_lane(mut check: impl FnMut(u8, u64, u32)) {
+        for b in 0..=255u8 {
+            for lane in 0..8 {
+                let filler = if b == 0x20 { 0x41u64 } else { 0x20 };
+                let word = u64::from(b) << (8 * lane)
+                    | ((filler * 0x0101_0101_0101_0101) & !(0xff << (8 * lane)));
+                check(b, word, 8 * lane + 7);
+            }
+        }
+    }
+
+    #[test]
+    fn classes_match_the_std_predicates() {
+        each_lane(|b, word, bit| {
+            let (letters, alnum) = letters_and_alnum(word);
+            let on = |m: u64| m >> bit & 1 == 1;
+            assert_eq!(on(letters), b.is_ascii_alphabetic(), "{b:#x}");
+            assert_eq!(on(alnum), b.is_ascii_alphanumeric(), "{b:#x}");
+            assert_eq!(on(word_bytes(word)), b.is_ascii_alphanumeric() || b == b'_');
+            assert_eq!(on(between(word, b'A', b'Z')), b.is_ascii_uppercase());
+            assert_eq!(on(between(word, b'0', b'0')), b == b'0');
+            for probe in [b'+', b'@', 0x00, 0x80, 0xff] {
+                assert_eq!(on(equal(word, probe)), b == probe, "{b:#x} {probe:#x}");
+            }
+        });
+    }
+
+    #[test]
+    fn equal_marks_only_equal_lanes() {
+        let word = u64::from_le_bytes(*b"a+b++\x80+\x2b");
+        assert_eq!(equal(word, b'+'), 0x8080_0080_8000_8000);
+    }
+}
