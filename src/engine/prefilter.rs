@@ -651,42 +651,45 @@ mod tests {
         assert_eq!(starts_of(r"\b(19|20)[0-9]{2}").1, b"12".to_vec());
     }
 
+    /// How `kind` sorts a pattern, as text: `start`, `window @`, `none`.
+    fn found_by(p: &str) -> String {
+        match kind(p) {
+            Some(Kind::Start(_)) => "start".into(),
+            Some(Kind::Window(b, _)) => format!("window {}", char::from(b)),
+            None => "none".into(),
+        }
+    }
+
     #[test]
     fn patterns_are_sorted_by_how_they_are_found() {
-        // Letters anywhere: only its rare byte can find it.
-        assert!(matches!(
-            kind(r"[a-z0-9][a-z0-9.]*@[a-z]+"),
-            Some(Kind::Window(b'@', _))
-        ));
-        // A word start is enough, though it has a rare byte.
-        assert!(matches!(
-            kind(r"\b([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b"),
-            Some(Kind::Start(_))
-        ));
-        assert!(matches!(
-            kind(r"[0-9a-f]{1,4}(:[0-9a-f]{1,4}){7}"),
-            Some(Kind::Window(b':', _))
-        ));
-        assert!(matches!(
-            kind(r"\b[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}\b"),
-            Some(Kind::Start(_))
-        ));
-        // Digits anywhere, nothing rare: neither.
-        assert!(kind(r"[0-9]{9}").is_none());
-        assert!(
-            kind(r"x?").is_none(),
-            "a pattern matching empty text has no start"
-        );
+        for (pattern, want) in [
+            // Letters anywhere: only its rare byte can find it.
+            (r"[a-z0-9][a-z0-9.]*@[a-z]+", "window @"),
+            // A word start is enough, though it has a rare byte.
+            (r"\b([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b", "start"),
+            (r"[0-9a-f]{1,4}(:[0-9a-f]{1,4}){7}", "window :"),
+            (r"\b[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}\b", "start"),
+            // Digits anywhere, nothing rare: neither.
+            (r"[0-9]{9}", "none"),
+            // Matches empty text: no first byte at all.
+            (r"x?", "none"),
+        ] {
+            assert_eq!(found_by(pattern), want, "{pattern}");
+        }
+    }
+
+    fn default_patterns() -> Vec<&'static str> {
+        static SET: std::sync::OnceLock<RuleSet> = std::sync::OnceLock::new();
+        let set = SET.get_or_init(|| RuleSet::builtin().expect("built-in rules load"));
+        set.rules
+            .iter()
+            .flat_map(|r| r.def.all_patterns())
+            .collect()
     }
 
     #[test]
     fn the_default_rules_have_a_skipper() {
-        let set = RuleSet::builtin().expect("built-in rules load");
-        let patterns: Vec<&str> = set
-            .rules
-            .iter()
-            .flat_map(|r| r.def.all_patterns())
-            .collect();
+        let patterns = default_patterns();
         assert!(Skipper::new(&patterns, crate::engine::patterns::syntax_config()).is_some());
     }
 
@@ -743,12 +746,7 @@ mod tests {
     }
 
     fn build_default_set() -> PatternSet {
-        let set = RuleSet::builtin().expect("built-in rules load");
-        let patterns: Vec<&str> = set
-            .rules
-            .iter()
-            .flat_map(|r| r.def.all_patterns())
-            .collect();
+        let patterns = default_patterns();
         let order = (0..patterns.len()).rev().collect();
         PatternSet::build(&patterns, order).expect("default patterns compile")
     }
