@@ -53,12 +53,18 @@ pub fn alnum_only(pattern: &str) -> bool {
             HirKind::Concat(hs) | HirKind::Alternation(hs) => hs.iter().all(walk),
         }
     }
+    parse(pattern).is_some_and(|h| walk(&h))
+}
+
+/// A pattern's syntax tree under piiscan's syntax (bytes, ASCII classes); `None` when
+/// it does not parse (`check` reports why).
+pub(super) fn parse(pattern: &str) -> Option<regex_syntax::hir::Hir> {
     regex_syntax::ParserBuilder::new()
         .unicode(false)
         .utf8(false)
         .build()
         .parse(pattern)
-        .is_ok_and(|h| walk(&h))
+        .ok()
 }
 
 /// Compiles one pattern; the error is the regex parser's message.
@@ -113,7 +119,7 @@ impl PatternSet {
                 .iter()
                 .map(|p| build_one(p))
                 .collect::<Result<_, _>>()?,
-            skipper: Skipper::new(&ordered, syntax_config()),
+            skipper: Skipper::new(&ordered),
             finder_order,
         })
     }

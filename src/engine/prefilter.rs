@@ -22,7 +22,7 @@
 //! ever cost far more bytes of DFA walks than they skip (patterns made to do so), the
 //! search falls back to the finder where it stands.
 
-use super::swar;
+use super::{patterns, swar};
 use regex_automata::{
     Anchored, Input, MatchKind,
     dfa::{Automaton, StartKind, dense},
@@ -295,21 +295,13 @@ pub struct GiveUp(pub usize);
 
 impl Skipper {
     /// `patterns` in finder order; `None` when some pattern is of neither kind.
-    pub fn new(patterns: &[&str], syntax: regex_automata::util::syntax::Config) -> Option<Skipper> {
-        let parse = |p: &str| {
-            regex_syntax::ParserBuilder::new()
-                .unicode(false)
-                .utf8(false)
-                .build()
-                .parse(p)
-                .ok()
-        };
+    pub fn new(patterns: &[&str]) -> Option<Skipper> {
         let mut start_set = Starts::new();
         let (mut start_pats, mut start_ids) = (Vec::new(), Vec::new());
         let (mut rare, mut bytes) = (Vec::new(), [false; 256]);
         let (mut window_pats, mut window_ids) = (Vec::new(), Vec::new());
         for (id, &p) in patterns.iter().enumerate() {
-            match classify(&parse(p)?)? {
+            match classify(&patterns::parse(p)?)? {
                 Kind::Start(s) => {
                     for b in 0..256 {
                         start_set.after_word[b] |= s.after_word[b];
@@ -344,7 +336,7 @@ impl Skipper {
             None
         } else {
             let dfa = dense::Builder::new()
-                .syntax(syntax)
+                .syntax(patterns::syntax_config())
                 .thompson(thompson::Config::new().utf8(false))
                 .configure(
                     dense::Config::new()
@@ -406,7 +398,7 @@ impl Skipper {
             Some(WindowFinder {
                 rare,
                 bytes,
-                regex: super::patterns::builder(MatchKind::LeftmostFirst)
+                regex: patterns::builder(MatchKind::LeftmostFirst)
                     .build_many(&window_pats)
                     .ok()?,
                 ids: window_ids,
@@ -617,13 +609,7 @@ mod tests {
     use crate::rules::RuleSet;
 
     fn kind(p: &str) -> Option<Kind> {
-        let hir = regex_syntax::ParserBuilder::new()
-            .unicode(false)
-            .utf8(false)
-            .build()
-            .parse(p)
-            .expect("pattern parses");
-        classify(&hir)
+        classify(&crate::engine::patterns::parse(p).expect("pattern parses"))
     }
 
     fn starts_of(p: &str) -> (Vec<u8>, Vec<u8>) {
@@ -690,7 +676,7 @@ mod tests {
     #[test]
     fn the_default_rules_have_a_skipper() {
         let patterns = default_patterns();
-        assert!(Skipper::new(&patterns, crate::engine::patterns::syntax_config()).is_some());
+        assert!(Skipper::new(&patterns).is_some());
     }
 
     /// Text from pieces that start, end or break every kind of default pattern.
