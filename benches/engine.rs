@@ -4,7 +4,7 @@
 //! default rule pack over each input kind. Inputs are generated deterministically.
 
 use piiscan::engine::{Engine, FieldContext};
-use piiscan::extract::{FindingBuilder, FindingPolicy, text};
+use piiscan::extract::{FindingBuilder, FindingPolicy, delimited, text};
 use piiscan::finding::Confidence;
 use piiscan::redact::Fingerprinter;
 use piiscan::rules::RuleSet;
@@ -153,6 +153,36 @@ fn engine_scan(bencher: divan::Bencher, kind: &str) {
             let mut n = 0usize;
             engine.scan(data, 0..data.len(), FieldContext::default(), |_| n += 1);
             n
+        });
+}
+
+/// The delimited (CSV) extractor on one thread: record reading, header and column
+/// inference, one engine scan per field, findings built.
+#[divan::bench(args = ["numeric_csv"])]
+fn csv_extractor(bencher: divan::Bencher, kind: &str) {
+    let data = input(kind);
+    let fingerprinter = Fingerprinter::new([7; 32]);
+    let builder = FindingBuilder {
+        engine: &ENGINE,
+        path: "bench.csv",
+        source: None,
+        policy: FindingPolicy {
+            min_confidence: Confidence::Medium,
+            show_values: false,
+            fingerprinter: &fingerprinter,
+        },
+    };
+    let one_thread = delimited::Parallel {
+        threads: 1,
+        batch_bytes: 1 << 20,
+    };
+    bencher
+        .counter(divan::counter::BytesCount::new(data.len()))
+        .bench(|| {
+            let mut out = Vec::new();
+            let (bytes, result, _) = delimited::scan(data, b',', &builder, one_thread, &mut out);
+            result.unwrap();
+            (bytes, out.len())
         });
 }
 

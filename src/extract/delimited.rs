@@ -103,7 +103,6 @@ struct RecordReader<R> {
     delim: u8,
     line_no: u64,
     bytes: u64,
-    line: Vec<u8>,
     /// A line longer than `MAX_RECORD` stopped record reading: the line its record
     /// starts on. The record's bytes are left in the record for the caller.
     oversized: Option<u64>,
@@ -119,11 +118,10 @@ impl<R: BufRead> RecordReader<R> {
         let mut content_start: Option<usize> = None;
         let first_line = self.line_no + 1;
         loop {
-            self.line.clear();
-            let n = super::read_line_bounded(&mut self.reader, &mut self.line, MAX_RECORD)?;
-            if n == MAX_RECORD && !self.line.ends_with(b"\n") {
+            let line_start = rec.text.len();
+            let n = super::read_line_bounded(&mut self.reader, &mut rec.text, MAX_RECORD)?;
+            if n == MAX_RECORD && !rec.text.ends_with(b"\n") {
                 self.bytes += n as u64;
-                rec.text.extend_from_slice(&self.line);
                 rec.fields.clear();
                 self.oversized = Some(first_line);
                 return Ok(false);
@@ -136,48 +134,62 @@ impl<R: BufRead> RecordReader<R> {
             }
             self.bytes += n as u64;
             self.line_no += 1;
-            let line_start = rec.text.len();
-            rec.text.extend_from_slice(&self.line);
+            let end = rec.text.len();
             let mut i = line_start;
-            while i < rec.text.len() {
-                let b = rec.text[i];
+            // Jumps from one byte that matters to the next: a quote inside a quoted
+            // field; a delimiter or line end outside one (a quote there matters only
+            // as a field's first byte).
+            while i < end {
                 if quoted {
-                    if b == b'"' {
-                        if rec.text.get(i + 1) == Some(&b'"') {
-                            i += 2;
-                            continue;
-                        }
-                        quoted = false;
-                        // The content ends before the closing quote.
-                        rec.fields.push(Field {
-                            range: content_start.take().unwrap_or(field_start)..i,
-                            line: start_pos.0,
-                            column: start_pos.1,
-                        });
+                    let Some(p) = memchr::memchr(b'"', &rec.text[i..end]) else {
+                        break;
+                    };
+                    i += p;
+                    if rec.text.get(i + 1) == Some(&b'"') {
+                        i += 2;
+                        continue;
                     }
-                } else if b == b'"' && i == field_start {
+                    quoted = false;
+                    // The content ends before the closing quote.
+                    rec.fields.push(Field {
+                        range: content_start.take().unwrap_or(field_start)..i,
+                        line: start_pos.0,
+                        column: start_pos.1,
+                    });
+                    i += 1;
+                    continue;
+                }
+                if i == field_start && rec.text[i] == b'"' {
                     quoted = true;
                     content_start = Some(i + 1);
                     start_pos = (self.line_no, (i + 1 - line_start) as u64 + 1);
-                } else if b == self.delim
-                    || b == b'\n'
-                    || (b == b'\r' && rec.text.get(i + 1) == Some(&b'\n'))
-                {
-                    if rec.fields.last().is_none_or(|f| f.range.end < field_start)
-                        || content_start.is_none() && !ends_quoted(rec, field_start)
-                    {
-                        rec.fields.push(Field {
-                            range: field_start..i,
-                            line: start_pos.0,
-                            column: start_pos.1,
-                        });
-                    }
-                    if b == b'\r' {
-                        i += 1;
-                    }
-                    field_start = i + 1;
-                    start_pos = (self.line_no, (i + 1 - line_start) as u64 + 1);
+                    i += 1;
+                    continue;
                 }
+                let Some(p) = memchr::memchr3(self.delim, b'\n', b'\r', &rec.text[i..end]) else {
+                    break;
+                };
+                i += p;
+                let b = rec.text[i];
+                if b == b'\r' && rec.text.get(i + 1) != Some(&b'\n') {
+                    // A lone carriage return is content.
+                    i += 1;
+                    continue;
+                }
+                if rec.fields.last().is_none_or(|f| f.range.end < field_start)
+                    || content_start.is_none() && !ends_quoted(rec, field_start)
+                {
+                    rec.fields.push(Field {
+                        range: field_start..i,
+                        line: start_pos.0,
+                        column: start_pos.1,
+                    });
+                }
+                if b == b'\r' {
+                    i += 1;
+                }
+                field_start = i + 1;
+                start_pos = (self.line_no, (i + 1 - line_start) as u64 + 1);
                 i += 1;
             }
             if !quoted || rec.text.len() > MAX_RECORD {
@@ -217,7 +229,6 @@ pub fn scan(
         delim,
         line_no: 0,
         bytes: 0,
-        line: Vec::new(),
         oversized: None,
     };
     let mut header: Option<Vec<String>> = None;
@@ -485,7 +496,6 @@ mod tests {
             delim,
             line_no: 0,
             bytes: 0,
-            line: Vec::new(),
             oversized: None,
         };
         let mut rec = Record::default();
@@ -505,6 +515,105 @@ mod tests {
             );
         }
         out
+    }
+
+    /// The byte-at-a-time record splitter the reader replaced, kept as the reference
+    /// its jumps must agree with: (text, fields) per record.
+    fn reference_records(text: &[u8], delim: u8) -> Vec<(Vec<u8>, Vec<Field>)> {
+        let mut out = Vec::new();
+        let mut lines = text.split_inclusive(|&b| b == b'\n').peekable();
+        let mut line_no = 0u64;
+        while lines.peek().is_some() {
+            let mut rec = Record::default();
+            let mut quoted = false;
+            let mut field_start = 0usize;
+            let mut start_pos = (line_no + 1, 1u64);
+            let mut content_start: Option<usize> = None;
+            for line in lines.by_ref() {
+                line_no += 1;
+                let line_start = rec.text.len();
+                rec.text.extend_from_slice(line);
+                let mut i = line_start;
+                while i < rec.text.len() {
+                    let b = rec.text[i];
+                    if quoted {
+                        if b == b'"' {
+                            if rec.text.get(i + 1) == Some(&b'"') {
+                                i += 2;
+                                continue;
+                            }
+                            quoted = false;
+                            rec.fields.push(Field {
+                                range: content_start.take().unwrap_or(field_start)..i,
+                                line: start_pos.0,
+                                column: start_pos.1,
+                            });
+                        }
+                    } else if b == b'"' && i == field_start {
+                        quoted = true;
+                        content_start = Some(i + 1);
+                        start_pos = (line_no, (i + 1 - line_start) as u64 + 1);
+                    } else if b == delim
+                        || b == b'\n'
+                        || (b == b'\r' && rec.text.get(i + 1) == Some(&b'\n'))
+                    {
+                        if rec.fields.last().is_none_or(|f| f.range.end < field_start)
+                            || content_start.is_none() && !ends_quoted(&rec, field_start)
+                        {
+                            rec.fields.push(Field {
+                                range: field_start..i,
+                                line: start_pos.0,
+                                column: start_pos.1,
+                            });
+                        }
+                        if b == b'\r' {
+                            i += 1;
+                        }
+                        field_start = i + 1;
+                        start_pos = (line_no, (i + 1 - line_start) as u64 + 1);
+                    }
+                    i += 1;
+                }
+                if !quoted {
+                    break;
+                }
+            }
+            if field_start < rec.text.len() && !ends_quoted(&rec, field_start) {
+                rec.fields.push(Field {
+                    range: field_start..rec.text.len(),
+                    line: start_pos.0,
+                    column: start_pos.1,
+                });
+            }
+            out.push((rec.text, rec.fields));
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        #[test]
+        fn the_reader_splits_records_as_the_byte_at_a_time_reference(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(b"ab1,;\"\"\r\n\n ".to_vec()), 0..120),
+            semicolon in proptest::bool::ANY,
+        ) {
+            let delim = if semicolon { b';' } else { b',' };
+            let mut rr = RecordReader {
+                reader: &bytes[..],
+                delim,
+                line_no: 0,
+                bytes: 0,
+                oversized: None,
+            };
+            let mut rec = Record::default();
+            let mut got = Vec::new();
+            while rr.next(&mut rec).unwrap() {
+                got.push((rec.text.clone(), rec.fields.clone()));
+            }
+            proptest::prop_assert_eq!(got, reference_records(&bytes, delim));
+            proptest::prop_assert_eq!(rr.bytes, bytes.len() as u64);
+        }
     }
 
     #[test]
