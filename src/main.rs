@@ -18,12 +18,6 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-/// mimalloc instead of the system allocator: a scan allocates a few small strings per
-/// finding on every thread, and glibc's malloc/free took a quarter of the CPU time of
-/// a PII-dense log (docs/PERFORMANCE.md).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     // A panic message can quote scanned bytes: report where, never what.
     std::panic::set_hook(Box::new(|info| {
