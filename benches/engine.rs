@@ -156,22 +156,28 @@ fn engine_scan(bencher: divan::Bencher, kind: &str) {
         });
 }
 
+static FINGERPRINTER: LazyLock<Fingerprinter> = LazyLock::new(|| Fingerprinter::new([7; 32]));
+
+/// Findings as a scan makes them: default policy (masked values, medium confidence up).
+fn builder(path: &'static str) -> FindingBuilder<'static> {
+    FindingBuilder {
+        engine: &ENGINE,
+        path,
+        source: None,
+        policy: FindingPolicy {
+            min_confidence: Confidence::Medium,
+            show_values: false,
+            fingerprinter: &FINGERPRINTER,
+        },
+    }
+}
+
 /// The delimited (CSV) extractor on one thread: record reading, header and column
 /// inference, one engine scan per field, findings built.
 #[divan::bench(args = ["numeric_csv"])]
 fn csv_extractor(bencher: divan::Bencher, kind: &str) {
     let data = input(kind);
-    let fingerprinter = Fingerprinter::new([7; 32]);
-    let builder = FindingBuilder {
-        engine: &ENGINE,
-        path: "bench.csv",
-        source: None,
-        policy: FindingPolicy {
-            min_confidence: Confidence::Medium,
-            show_values: false,
-            fingerprinter: &fingerprinter,
-        },
-    };
+    let builder = builder("bench.csv");
     let one_thread = delimited::Parallel {
         threads: 1,
         batch_bytes: 1 << 20,
@@ -190,17 +196,7 @@ fn csv_extractor(bencher: divan::Bencher, kind: &str) {
 #[divan::bench(args = ["logs", "dump", "numeric_csv", "base64"])]
 fn text_extractor(bencher: divan::Bencher, kind: &str) {
     let data = input(kind);
-    let fingerprinter = Fingerprinter::new([7; 32]);
-    let builder = FindingBuilder {
-        engine: &ENGINE,
-        path: "bench.txt",
-        source: None,
-        policy: FindingPolicy {
-            min_confidence: Confidence::Medium,
-            show_values: false,
-            fingerprinter: &fingerprinter,
-        },
-    };
+    let builder = builder("bench.txt");
     bencher
         .counter(divan::counter::BytesCount::new(data.len()))
         .bench(|| {
