@@ -141,6 +141,12 @@ impl KeywordMatcher {
             .any(|h| h.start >= from && self.gating[h.keyword])
     }
 
+    /// True when every keyword starts with an ASCII letter: text without letters holds
+    /// no keyword.
+    pub fn needs_letters(&self) -> bool {
+        self.letters_first
+    }
+
     /// Every keyword in `hay[span]` that stands on word boundaries, in order of start.
     pub fn hits(&self, hay: &[u8], span: Range<usize>, out: &mut Vec<KeywordHit>) {
         out.clear();

@@ -113,6 +113,10 @@ struct ScanState {
     inline: std::collections::HashMap<Vec<u8>, NameInfo, BuildFnv>,
     keyword_span: Range<usize>,
     keyword_hits: Vec<context::KeywordHit>,
+    /// A short haystack (a field value) with no ASCII letter and no `>` holds no
+    /// keyword and no inline key: decided once per haystack, on its first candidate
+    /// of a context-gated rule.
+    letterless: Option<bool>,
 }
 
 /// FNV-1a: inline keys are short and looked up once per candidate, where SipHash's
@@ -146,6 +150,7 @@ impl ScanState {
     fn new_haystack(&mut self) {
         self.keyword_span = usize::MAX..usize::MAX;
         self.keyword_hits.clear();
+        self.letterless = None;
     }
 }
 
@@ -160,6 +165,9 @@ const WINDOW_AFTER: usize = 32;
 const INLINE_CACHE: usize = 256;
 /// How far back a line start (for inline keys) is looked for.
 const LOOKBACK: usize = 256;
+/// Haystacks up to this length are checked whole for letters before any context
+/// look-up (`gated_context`).
+const SHORT_HAYSTACK: usize = 64;
 
 pub struct Engine {
     rules: Vec<CompiledRule>,
@@ -401,6 +409,18 @@ impl Engine {
     ) -> bool {
         if field.is_some_and(|f| f.supports_gated) {
             return true;
+        }
+        // A field value of digits and punctuation (most cells of a numeric export) has
+        // nothing for the look-ups below to find: keywords need a letter when they all
+        // start with one, an inline key (`key:`, `key=`) needs a letter, a tag (`<x>`)
+        // needs its `>`.
+        if hay.len() <= SHORT_HAYSTACK
+            && self.keywords.needs_letters()
+            && *state
+                .letterless
+                .get_or_insert_with(|| !hay.iter().any(|&b| b.is_ascii_alphabetic() || b == b'>'))
+        {
+            return false;
         }
         let floor = start.saturating_sub(LOOKBACK);
         let line_start =
