@@ -104,6 +104,29 @@ zip: 148097731
     assert_eq!(fields, ["ssn", "tax_id", "ssn", "ssn"]);
 }
 
+/// A fixed-width export: record number, SSN, name. The record number and the SSN
+/// first read as one spaced number (`0001 536-22-8119`, the shape of a phone number
+/// that needs context, which nothing here gives); the SSN inside it must be found.
+#[test]
+fn ssns_after_a_record_number_in_a_fixed_width_export_are_found() {
+    let text = "\
+REC  SSN         NAME
+0001 536-22-8119 JOHN SMITH
+0002 402-71-3356 JANE DOE
+12 148-09-7731 ALEX ROE
+";
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "payroll.txt", text);
+    let (doc, _) = scan_json(&[file.to_str().unwrap()]);
+    let ssns: Vec<(u64, u64)> = positions(&doc)
+        .into_iter()
+        .filter(|(_, _, rule)| rule == "us-ssn")
+        .map(|(l, c, _)| (l, c))
+        .collect();
+    let expected = ["536-22-8119", "402-71-3356", "148-09-7731"].map(|v| position_of(text, v));
+    assert_eq!(ssns, expected);
+}
+
 #[test]
 fn luhn_invalid_cards_are_not_reported_and_test_pans_of_each_brand_are() {
     let valid = [

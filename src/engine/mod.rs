@@ -119,6 +119,23 @@ struct ScanState {
     letterless: Option<bool>,
 }
 
+/// Where to search again after a match at `start..end` that reports nothing: the
+/// word after its first space or tab, where a value of its own may start
+/// (`0001 123-45-6789` reads first as one spaced number, a phone shape that needs
+/// context). A fragment of one token (`b@x.com` of `a..b@x.com`) is not a value.
+fn resume_point(hay: &[u8], start: usize, end: usize) -> Option<usize> {
+    if end - start > RESUME_SPAN {
+        return None;
+    }
+    memchr::memchr2(b' ', b'\t', &hay[start + 1..end]).map(|p| start + p + 2)
+}
+
+/// No ASCII letter and no `>`: no keyword, inline key (`key=`) or tag (`<x>`) can be
+/// found in `hay` when all keywords start with a letter.
+fn letterless(hay: &[u8]) -> bool {
+    !hay.iter().any(|&b| b.is_ascii_alphabetic() || b == b'>')
+}
+
 /// FNV-1a: inline keys are short and looked up once per candidate, where SipHash's
 /// setup dominates. The cache holds at most `INLINE_CACHE` keys, so keys chosen to
 /// collide cost at most a scan of that many entries.
@@ -165,6 +182,10 @@ const WINDOW_AFTER: usize = 32;
 const INLINE_CACHE: usize = 256;
 /// How far back a line start (for inline keys) is looked for.
 const LOOKBACK: usize = 256;
+/// A match at most this long that reports nothing is searched again for a value
+/// that starts inside it (`resume_point`); a longer one is skipped whole, so that
+/// searching again stays linear.
+const RESUME_SPAN: usize = 64;
 /// Haystacks up to this length are checked whole for letters before any context
 /// look-up (`gated_context`).
 const SHORT_HAYSTACK: usize = 64;
@@ -265,12 +286,13 @@ impl Engine {
             .collect();
         let (mut finder_order, later): (Vec<usize>, Vec<usize>) =
             (0..all_patterns.len()).partition(|&pid| !pattern_gated[pid]);
+        let free_len = finder_order.len();
         finder_order.extend(later);
         let patterns = if all_patterns.is_empty() {
             None
         } else {
             Some(
-                patterns::PatternSet::build(&all_patterns, finder_order)
+                patterns::PatternSet::build(&all_patterns, finder_order, free_len)
                     .map_err(|e| EngineError(e.to_string()))?,
             )
         };
@@ -302,6 +324,19 @@ impl Engine {
         hay: &[u8],
         starts: Range<usize>,
         ctx: FieldContext<'_>,
+        on_hit: impl FnMut(ValueHit),
+    ) {
+        self.scan_with(hay, starts, ctx, true, on_hit);
+    }
+
+    /// `scan`; `free_finder`: look only for the free patterns where no context can be
+    /// found (off in tests, which compare the two).
+    fn scan_with(
+        &self,
+        hay: &[u8],
+        starts: Range<usize>,
+        ctx: FieldContext<'_>,
+        free_finder: bool,
         mut on_hit: impl FnMut(ValueHit),
     ) {
         let Some(ps) = &self.patterns else { return };
@@ -332,7 +367,16 @@ impl Engine {
             caches,
             ..
         } = &mut *scratch;
-        let mut finds = ps.finds(hay, starts);
+        // Where no context can be found anywhere in the haystack (a field value of
+        // digits and punctuation under a name that supports no gated rule), every
+        // match of a gated pattern would be dropped: look for the others only.
+        let closed = free_finder
+            && !inferred_gated
+            && !field.is_some_and(|f| f.supports_gated)
+            && hay.len() <= SHORT_HAYSTACK
+            && self.keywords.needs_letters()
+            && *state.letterless.insert(letterless(hay));
+        let mut finds = ps.finds(hay, starts, closed);
         while let Some(m) = ps.next_find(caches, &mut finds) {
             let start = m.start;
             let first = ps.finder_order[m.pattern];
@@ -346,7 +390,11 @@ impl Engine {
                 })
             };
             if self.gated(first) && !context_possible(state) {
-                // Free patterns come first in the finder, so none matches at `start`.
+                // Free patterns come first in the finder, so none matches at `start`;
+                // one may start inside this match.
+                if let Some(pos) = resume_point(hay, start, m.end) {
+                    ps.resume_at(&mut finds, pos);
+                }
                 continue;
             }
             candidates.clear();
@@ -361,10 +409,8 @@ impl Engine {
                 if pid == first || (self.gated(pid) && !context_possible(state)) {
                     continue;
                 }
-                if let Some(other) =
-                    ps.singles[pid].search_with(&mut caches.singles[pid], &anchored)
-                {
-                    candidates.push((pid, other.end()));
+                if let Some(end) = ps.single_end(caches, pid, &anchored) {
+                    candidates.push((pid, end));
                 }
             }
             // Rule precedence follows the rule set's order, not the finder's.
@@ -386,6 +432,11 @@ impl Engine {
                     emitted.push(rule);
                     on_hit(hit);
                 }
+            }
+            if emitted.is_empty()
+                && let Some(pos) = resume_point(hay, start, m.end)
+            {
+                ps.resume_at(&mut finds, pos);
             }
         }
         SCRATCH.set(Some(scratch));
@@ -416,9 +467,7 @@ impl Engine {
         // needs its `>`.
         if hay.len() <= SHORT_HAYSTACK
             && self.keywords.needs_letters()
-            && *state
-                .letterless
-                .get_or_insert_with(|| !hay.iter().any(|&b| b.is_ascii_alphabetic() || b == b'>'))
+            && *state.letterless.get_or_insert_with(|| letterless(hay))
         {
             return false;
         }
@@ -643,7 +692,8 @@ impl Engine {
             if out.contains(&rule) {
                 continue;
             }
-            let whole = ps.singles[pid.as_usize()]
+            let whole = ps
+                .single(pid.as_usize())
                 .search(&anchored)
                 .is_some_and(|m| m.end() == value.len());
             if whole && validator.validate(value) == Verdict::Valid {
@@ -765,6 +815,81 @@ mod tests {
             .map(|h| h.1.as_str())
             .collect();
         assert_eq!(phones, ["499-926-9089", "702-833-5221"], "{found:?}");
+    }
+
+    #[test]
+    fn a_value_inside_a_rejected_match_is_found() {
+        // `0001 123-45-6789` reads first as one spaced number (a phone rule that needs
+        // context, which `id` is not); the SSN starts inside it. Fixed-width exports
+        // put a record number before each value like this.
+        let e = engine();
+        for line in [
+            "0001 123-45-6789 JOHN SMITH",
+            "record 0001 123-45-6789",
+            "id 12 536-22-1987",
+        ] {
+            let found = hits(&e, line);
+            assert!(found.iter().any(|h| h.0 == "us-ssn"), "{line}: {found:?}");
+        }
+    }
+
+    /// Scans a field value under a name (`""`: none, as free text), with or without
+    /// the free finder.
+    fn field_hits(e: &Engine, name: &str, value: &[u8], free_finder: bool) -> Vec<ValueHit> {
+        let name = (!name.is_empty()).then(|| e.field_name(name));
+        let ctx = FieldContext {
+            name: name.as_ref(),
+            inferred: None,
+        };
+        let mut out = Vec::new();
+        e.scan_with(value, 0..value.len(), ctx, free_finder, |h| out.push(h));
+        out
+    }
+
+    #[test]
+    fn letterless_field_values_are_scanned_with_the_free_patterns() {
+        let e = engine();
+        for value in [
+            "4111 1111 1111 1111",
+            "078-05-1120",
+            "10.1.2.3",
+            "123456780",
+        ] {
+            let want = field_hits(&e, "amount", value.as_bytes(), false);
+            assert_eq!(
+                field_hits(&e, "amount", value.as_bytes(), true),
+                want,
+                "{value}"
+            );
+        }
+        // The card is reported, the bare nine digits (an SSN only with context) not,
+        // unless the name gives that context.
+        assert_eq!(
+            field_hits(&e, "amount", b"4111 1111 1111 1111", true).len(),
+            1
+        );
+        assert!(field_hits(&e, "amount", b"123456780", true).is_empty());
+        assert_eq!(field_hits(&e, "ssn", b"123456780", true).len(), 1);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
+        /// A field value of digits and punctuation: the free finder reports what the
+        /// whole finder does (its context-gated matches are all dropped there).
+        #[test]
+        fn the_free_finder_reports_what_the_whole_finder_does(
+            value in "([0-9]{1,12}[ .+()/-]{1,2}){0,5}[0-9]{0,19}",
+            name in proptest::sample::select(vec!["", "amount", "ssn", "phone", "zip", "note"]),
+        ) {
+            let e = engine_once();
+            let want = field_hits(e, name, value.as_bytes(), false);
+            proptest::prop_assert_eq!(field_hits(e, name, value.as_bytes(), true), want);
+        }
+    }
+
+    fn engine_once() -> &'static Engine {
+        static E: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+        E.get_or_init(engine)
     }
 
     #[test]

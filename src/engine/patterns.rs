@@ -5,8 +5,14 @@
 //! DFA-friendly automaton. Patterns must not match across lines.
 
 use super::prefilter::{Found, GiveUp, Search, SkipCache, Skipper};
-use regex_automata::{Input, MatchKind, meta, util::iter::Searcher, util::syntax};
+use regex_automata::{
+    Input, MatchKind, meta,
+    nfa::thompson::{self, pikevm},
+    util::iter::Searcher,
+    util::syntax,
+};
 use std::ops::Range;
+use std::sync::OnceLock;
 
 pub(super) fn syntax_config() -> syntax::Config {
     syntax::Config::new().unicode(false).utf8(false)
@@ -20,13 +26,28 @@ pub(super) fn builder(kind: MatchKind) -> meta::Builder {
 }
 
 /// Checks one pattern compiles under piiscan's syntax, and cannot match empty text.
+/// A Thompson NFA and a PikeVM only: a full regex (reverse automata, literal
+/// prefilters) for each of a rule pack's patterns would double the start-up time.
 pub fn check(pattern: &str) -> Result<(), String> {
-    let re = build_one(pattern)?;
-    if re.is_match(&b""[..]) {
+    let nfa = thompson::Compiler::new()
+        .syntax(syntax_config())
+        .configure(
+            thompson::Config::new()
+                .utf8(false)
+                .nfa_size_limit(Some(NFA_SIZE_LIMIT)),
+        )
+        .build(pattern)
+        .map_err(|e| e.to_string())?;
+    let vm = pikevm::PikeVM::new_from_nfa(nfa).map_err(|e| e.to_string())?;
+    if vm.is_match(&mut vm.create_cache(), Input::new(&b""[..])) {
         return Err("pattern matches the empty string".into());
     }
     Ok(())
 }
+
+/// The NFA size limit of `meta::Regex` (its default), so that `check` accepts what
+/// the engine then compiles.
+const NFA_SIZE_LIMIT: usize = 10 << 20;
 
 /// True when every byte a match of `pattern` can hold is an ASCII letter or digit
 /// (`\b[0-9]{9}\b`): such a match is never delimited, so a rule that reports only
@@ -78,81 +99,197 @@ pub fn build_one(pattern: &str) -> Result<meta::Regex, String> {
 pub struct PatternSet {
     /// Leftmost-first over all patterns, in `finder_order`: finds candidate starts in
     /// one pass.
-    pub finder: meta::Regex,
+    pub finder: Finder,
+    /// The same over the first `free_len` patterns of `finder_order` only (those that
+    /// report without context): for a haystack where no context can be found, the
+    /// others' matches would all be dropped. Built on first use (field values only);
+    /// `None` inside when it cannot be, and the whole finder is used instead.
+    free: OnceLock<Option<Finder>>,
+    free_len: usize,
     /// Finder pattern id → pattern index (the order of `all` and `singles`).
     pub finder_order: Vec<usize>,
     /// All-matches semantics: which other patterns also match at a candidate start.
     pub all: meta::Regex,
-    /// One regex per pattern, to find that pattern's end at a given start.
-    pub singles: Vec<meta::Regex>,
-    /// Finds the finder's matches without walking every byte, when the patterns allow.
+    /// One regex per pattern, to find that pattern's end at a given start; built on
+    /// first use, since most patterns never share a start with another.
+    singles: Vec<OnceLock<meta::Regex>>,
+    patterns: Vec<String>,
+}
+
+/// A leftmost-first regex over several patterns, and a way to find its matches
+/// without walking every byte when the patterns allow.
+pub struct Finder {
+    pub regex: meta::Regex,
     skipper: Option<Skipper>,
 }
 
-/// Search caches for one thread's searches with a [`PatternSet`].
-pub struct Caches {
-    pub finder: meta::Cache,
-    pub all: meta::Cache,
-    pub singles: Vec<meta::Cache>,
+impl Finder {
+    fn build(patterns: &[&str]) -> Result<Finder, String> {
+        Ok(Finder {
+            regex: builder(MatchKind::LeftmostFirst)
+                .build_many(patterns)
+                .map_err(|e| e.to_string())?,
+            skipper: Skipper::new(patterns),
+        })
+    }
+
+    fn caches(&self) -> FinderCaches {
+        FinderCaches {
+            regex: self.regex.create_cache(),
+            skip: self.skipper.as_ref().map(Skipper::cache),
+        }
+    }
+}
+
+struct FinderCaches {
+    regex: meta::Cache,
     skip: Option<SkipCache>,
+}
+
+/// Search caches for one thread's searches with a [`PatternSet`] (those of the
+/// regexes built on first use, likewise).
+pub struct Caches {
+    finder: FinderCaches,
+    free: Option<FinderCaches>,
+    pub all: meta::Cache,
+    singles: Vec<Option<meta::Cache>>,
 }
 
 impl PatternSet {
     pub fn caches(&self) -> Caches {
         Caches {
-            finder: self.finder.create_cache(),
+            finder: self.finder.caches(),
+            free: None,
             all: self.all.create_cache(),
-            singles: self.singles.iter().map(meta::Regex::create_cache).collect(),
-            skip: self.skipper.as_ref().map(Skipper::cache),
+            singles: self.singles.iter().map(|_| None).collect(),
         }
     }
 
+    /// The regex of pattern `pid` alone.
+    pub fn single(&self, pid: usize) -> &meta::Regex {
+        self.singles[pid].get_or_init(|| {
+            build_one(&self.patterns[pid]).expect("a pattern of a compiled set compiles alone")
+        })
+    }
+
+    /// The end of pattern `pid`'s match at the start of `anchored` (an anchored input).
+    pub fn single_end(
+        &self,
+        caches: &mut Caches,
+        pid: usize,
+        anchored: &Input<'_>,
+    ) -> Option<usize> {
+        let re = self.single(pid);
+        let cache = caches.singles[pid].get_or_insert_with(|| re.create_cache());
+        re.search_with(cache, anchored).map(|m| m.end())
+    }
+
+    /// The finder over the free patterns, when there are some and others.
+    fn free(&self) -> Option<&Finder> {
+        if self.free_len == 0 || self.free_len == self.finder_order.len() {
+            return None;
+        }
+        self.free
+            .get_or_init(|| {
+                let ordered: Vec<&str> = self.finder_order[..self.free_len]
+                    .iter()
+                    .map(|&i| self.patterns[i].as_str())
+                    .collect();
+                Finder::build(&ordered).ok()
+            })
+            .as_ref()
+    }
+
     /// `finder_order` lists every pattern index once: the finder prefers earlier
-    /// entries when several patterns match at the same start.
-    pub fn build(patterns: &[&str], finder_order: Vec<usize>) -> Result<PatternSet, String> {
-        let many = |kind, list: &[&str]| builder(kind).build_many(list).map_err(|e| e.to_string());
+    /// entries when several patterns match at the same start. Its first `free_len`
+    /// patterns report without context (see `finds`).
+    pub fn build(
+        patterns: &[&str],
+        finder_order: Vec<usize>,
+        free_len: usize,
+    ) -> Result<PatternSet, String> {
         let ordered: Vec<&str> = finder_order.iter().map(|&i| patterns[i]).collect();
         Ok(PatternSet {
-            finder: many(MatchKind::LeftmostFirst, &ordered)?,
-            all: many(MatchKind::All, patterns)?,
-            singles: patterns
-                .iter()
-                .map(|p| build_one(p))
-                .collect::<Result<_, _>>()?,
-            skipper: Skipper::new(&ordered),
+            finder: Finder::build(&ordered)?,
+            free: OnceLock::new(),
+            free_len,
+            all: builder(MatchKind::All)
+                .build_many(patterns)
+                .map_err(|e| e.to_string())?,
+            singles: patterns.iter().map(|_| OnceLock::new()).collect(),
+            patterns: patterns.iter().map(|p| p.to_string()).collect(),
             finder_order,
         })
     }
 
     /// The finder's matches that start in `starts`, in order (bytes around are
-    /// context): through the skipper when there is one.
-    pub fn finds<'h>(&self, hay: &'h [u8], starts: Range<usize>) -> Finds<'h> {
-        let input = Input::new(hay).range(starts.start..hay.len());
+    /// context): through the skipper when there is one. `free_only`: only the
+    /// matches of the first `free_len` patterns, as if the finder held only those.
+    pub fn finds<'h>(&self, hay: &'h [u8], starts: Range<usize>, free_only: bool) -> Finds<'h> {
+        let finder = match free_only {
+            false => &self.finder,
+            true if self.free_len == 0 => {
+                return Finds {
+                    limit: starts.end,
+                    free: true,
+                    how: How::Empty,
+                };
+            }
+            true => self.free().unwrap_or(&self.finder),
+        };
         Finds {
             limit: starts.end,
-            how: match &self.skipper {
+            free: !std::ptr::eq(finder, &self.finder),
+            how: match &finder.skipper {
                 Some(s) => How::Skip(s.search(starts), hay),
-                None => How::Finder(Searcher::new(input)),
+                None => How::Finder(Searcher::new(Input::new(hay).range(starts.start..))),
             },
+        }
+    }
+
+    /// Continues `finds` with the matches that start at or after `pos`, which may lie
+    /// inside the last match: when nothing is reported there, a value that starts
+    /// inside it (`0001 123-45-6789`, read first as one spaced number) is looked for.
+    pub fn resume_at(&self, finds: &mut Finds<'_>, pos: usize) {
+        match &mut finds.how {
+            How::Skip(search, _) => search.rewind(pos),
+            How::Finder(searcher) => {
+                let hay = searcher.input().haystack();
+                *searcher = Searcher::new(Input::new(hay).range(pos..));
+            }
+            How::Empty => {}
         }
     }
 
     /// The next of `finds`: (finder pattern id, span).
     pub fn next_find(&self, caches: &mut Caches, finds: &mut Finds<'_>) -> Option<Found> {
-        if let How::Skip(search, hay) = &mut finds.how {
-            let skipper = self.skipper.as_ref().expect("a skip search has a skipper");
-            let cache = caches.skip.as_mut().expect("a skipper has caches");
-            match skipper.next(cache, hay, search) {
-                Ok(found) => return found,
-                Err(GiveUp(pos)) => {
-                    finds.how = How::Finder(Searcher::new(Input::new(*hay).range(pos..hay.len())));
+        let (finder, cache) = if finds.free {
+            let finder = self.free().expect("a free search has a finder");
+            (finder, caches.free.get_or_insert_with(|| finder.caches()))
+        } else {
+            (&self.finder, &mut caches.finder)
+        };
+        match &mut finds.how {
+            How::Empty => return None,
+            How::Skip(search, hay) => {
+                let skipper = finder
+                    .skipper
+                    .as_ref()
+                    .expect("a skip search has a skipper");
+                let skip_cache = cache.skip.as_mut().expect("a skipper has caches");
+                match skipper.next(skip_cache, hay, search) {
+                    Ok(found) => return found,
+                    Err(GiveUp(pos)) => {
+                        finds.how = How::Finder(Searcher::new(Input::new(*hay).range(pos..)));
+                    }
                 }
             }
+            How::Finder(_) => {}
         }
         let How::Finder(searcher) = &mut finds.how else {
-            unreachable!("the skip search returned above")
+            unreachable!("the other searches returned above")
         };
-        let m = searcher.advance(|input| Ok(self.finder.search_with(&mut caches.finder, input)))?;
+        let m = searcher.advance(|input| Ok(finder.regex.search_with(&mut cache.regex, input)))?;
         (m.start() < finds.limit).then(|| Found {
             pattern: m.pattern().as_usize(),
             start: m.start(),
@@ -164,10 +301,14 @@ impl PatternSet {
 /// A search for the finder's matches in one haystack (`PatternSet::finds`).
 pub struct Finds<'h> {
     limit: usize,
+    /// Through the free finder.
+    free: bool,
     how: How<'h>,
 }
 
 enum How<'h> {
+    /// No pattern to look for.
+    Empty,
     Skip(Search, &'h [u8]),
     Finder(Searcher<'h>),
 }

@@ -238,7 +238,7 @@ struct StartFinder {
     /// `other`, padded likewise.
     other_padded: [u8; MAX_START_BYTES],
     /// Non-word bytes that can start a match (whatever precedes them).
-    other: Vec<u8>,
+    other: ByteSet,
     /// Compiled ahead of time (small: anchored, and without the window patterns), so
     /// that a walk is a table lookup per byte.
     dfa: dense::DFA<Vec<u32>>,
@@ -288,6 +288,15 @@ pub struct Search {
     /// The last window (a run of the window patterns' bytes), reused while rare
     /// bytes fall inside it.
     window: Range<usize>,
+}
+
+impl Search {
+    /// Moves the search to `pos` (back inside the last match, or on): a stream's
+    /// next match found from an earlier position stays valid unless it starts before
+    /// `pos`, and the window around the last rare byte is kept.
+    pub fn rewind(&mut self, pos: usize) {
+        self.pos = pos;
+    }
 }
 
 /// The search walked too far for what it skipped: continue with the finder from `.0`.
@@ -382,11 +391,13 @@ impl Skipper {
             let at_word_start_ranges =
                 std::array::from_fn(|i| at_word_start_ranges.get(i).copied().unwrap_or(pad_range));
             let other_padded = std::array::from_fn(|i| other.get(i).copied().unwrap_or(pad_byte));
+            let mut other_set = [false; 256];
+            other.iter().for_each(|&b| other_set[usize::from(b)] = true);
             Some(StartFinder {
                 at_word_start,
                 at_word_start_ranges,
                 other_padded,
-                other,
+                other: other_set,
                 dfa,
                 start,
                 ids: start_ids,
@@ -498,8 +509,8 @@ impl StartFinder {
                 ((word_starts & starters) | others, 8)
             } else {
                 let b = hay[at];
-                let found =
-                    (!after_word && self.at_word_start[usize::from(b)]) || self.other.contains(&b);
+                let found = (!after_word && self.at_word_start[usize::from(b)])
+                    || self.other[usize::from(b)];
                 after_word = is_word(b);
                 (u64::from(found) << 7, 1)
             };
@@ -734,7 +745,7 @@ mod tests {
     fn build_default_set() -> PatternSet {
         let patterns = default_patterns();
         let order = (0..patterns.len()).rev().collect();
-        PatternSet::build(&patterns, order).expect("default patterns compile")
+        PatternSet::build(&patterns, order, 0).expect("default patterns compile")
     }
 
     fn finder_matches(
@@ -745,7 +756,7 @@ mod tests {
         let input = Input::new(hay).range(starts.start..hay.len());
         let mut out = Vec::new();
         let mut it = regex_automata::util::iter::Searcher::new(input);
-        while let Some(m) = it.advance(|i| Ok(set.finder.search(i))) {
+        while let Some(m) = it.advance(|i| Ok(set.finder.regex.search(i))) {
             if m.start() >= starts.end {
                 break;
             }
@@ -760,14 +771,62 @@ mod tests {
         starts: Range<usize>,
     ) -> Vec<(usize, usize, usize)> {
         let mut caches = set.caches();
-        let mut finds = set.finds(hay, starts);
+        let mut finds = set.finds(hay, starts, false);
         std::iter::from_fn(|| set.next_find(&mut caches, &mut finds))
             .map(|f| (f.pattern, f.start, f.end))
             .collect()
     }
 
+    /// The finder's matches when the search goes on from each match's second byte
+    /// (as `Engine::scan` does after a match that reports nothing).
+    fn finder_matches_resumed(
+        set: &PatternSet,
+        hay: &[u8],
+        starts: Range<usize>,
+    ) -> Vec<(usize, usize, usize)> {
+        let mut out = Vec::new();
+        let mut pos = starts.start;
+        while let Some(m) = set.finder.regex.search(&Input::new(hay).range(pos..)) {
+            if m.start() >= starts.end {
+                break;
+            }
+            out.push((m.pattern().as_usize(), m.start(), m.end()));
+            pos = m.start() + 1;
+        }
+        out
+    }
+
+    fn skipper_matches_resumed(
+        set: &PatternSet,
+        hay: &[u8],
+        starts: Range<usize>,
+    ) -> Vec<(usize, usize, usize)> {
+        let mut caches = set.caches();
+        let mut finds = set.finds(hay, starts, false);
+        let mut out = Vec::new();
+        while let Some(f) = set.next_find(&mut caches, &mut finds) {
+            out.push((f.pattern, f.start, f.end));
+            set.resume_at(&mut finds, f.start + 1);
+        }
+        out
+    }
+
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        #[test]
+        fn resumed_skipping_finds_what_the_resumed_finder_finds(
+            pieces in proptest::collection::vec(0usize..64, 0..60),
+            cut in 0usize..1000,
+            stop in 0usize..1000,
+        ) {
+            let set = default_set();
+            let hay = text(&pieces);
+            let from = cut % (hay.len() + 1);
+            let to = from + stop % (hay.len() - from + 1);
+            let want = finder_matches_resumed(set, &hay, from..to);
+            proptest::prop_assert_eq!(skipper_matches_resumed(set, &hay, from..to), want);
+        }
+
         #[test]
         fn skipping_finds_what_the_finder_finds(
             pieces in proptest::collection::vec(0usize..64, 0..60),
@@ -786,7 +845,8 @@ mod tests {
     #[test]
     fn a_walk_that_costs_too_much_falls_back_to_the_finder() {
         // Every `1` starts a walk to the end of the line; the answer must not change.
-        let set = PatternSet::build(&[r"\b1[0-9 ]*x", r"@[a-z]+"], vec![0, 1]).expect("compiles");
+        let set =
+            PatternSet::build(&[r"\b1[0-9 ]*x", r"@[a-z]+"], vec![0, 1], 0).expect("compiles");
         let hay: Vec<u8> = "1 ".repeat(50_000).into_bytes();
         let want = finder_matches(&set, &hay, 0..hay.len());
         assert!(want.is_empty());
