@@ -133,7 +133,10 @@ fn resume_point(hay: &[u8], start: usize, end: usize) -> Option<usize> {
 /// No ASCII letter and no `>`: no keyword, inline key (`key=`) or tag (`<x>`) can be
 /// found in `hay` when all keywords start with a letter.
 fn letterless(hay: &[u8]) -> bool {
-    !hay.iter().any(|&b| b.is_ascii_alphabetic() || b == b'>')
+    // Every byte below `>` (digits, most punctuation): the maximum is a loop without
+    // branches, which most field values settle.
+    hay.iter().copied().max().unwrap_or(0) < b'>'
+        || !hay.iter().any(|&b| b.is_ascii_alphabetic() || b == b'>')
 }
 
 /// FNV-1a: inline keys are short and looked up once per candidate, where SipHash's
