@@ -130,6 +130,11 @@ fn resume_point(hay: &[u8], start: usize, end: usize) -> Option<usize> {
     memchr::memchr2(b' ', b'\t', &hay[start + 1..end]).map(|p| start + p + 2)
 }
 
+/// A byte of a word for `\b` in ASCII mode.
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
 /// No ASCII letter and no `>`: no keyword, inline key (`key=`) or tag (`<x>`) can be
 /// found in `hay` when all keywords start with a letter.
 fn letterless(hay: &[u8]) -> bool {
@@ -201,6 +206,10 @@ pub struct Engine {
     /// Pattern index → every match needs context to be reported.
     pattern_gated: Vec<bool>,
     keywords: KeywordMatcher,
+    /// No pattern looks at anything but whether its neighbours are word bytes (`\b`),
+    /// so a value matches alike alone and between non-word delimiters
+    /// (`fields_are_quiet`).
+    word_looks_only: bool,
     /// Tells apart the engines whose caches a thread's `Scratch` may hold.
     id: u64,
 }
@@ -301,6 +310,7 @@ impl Engine {
         };
         let gated_rules: Vec<bool> = rules.iter().map(CompiledRule::gated).collect();
         Ok(Engine {
+            word_looks_only: all_patterns.iter().all(|p| patterns::word_looks_only(p)),
             keywords: KeywordMatcher::new(&keywords, &gated_rules),
             rules,
             patterns,
@@ -344,23 +354,8 @@ impl Engine {
     ) {
         let Some(ps) = &self.patterns else { return };
         let field = ctx.name.map(|n| &n.info);
-        let inferred_gated = ctx
-            .inferred
-            .is_some_and(|t| self.rules.iter().any(|r| r.gated() && r.pii_type == t));
-        // A nested call (from `on_hit`) finds no scratch and makes its own.
-        let mut scratch = SCRATCH
-            .take()
-            .filter(|s| s.engine == self.id)
-            .unwrap_or_else(|| {
-                Box::new(Scratch {
-                    engine: self.id,
-                    caches: ps.caches(),
-                    set: regex_automata::PatternSet::new(ps.all.pattern_len()),
-                    candidates: Vec::new(),
-                    emitted: Vec::new(),
-                    state: ScanState::default(),
-                })
-            });
+        let inferred_gated = ctx.inferred.is_some_and(|t| self.type_is_gated(t));
+        let mut scratch = self.scratch(ps);
         scratch.state.new_haystack();
         let Scratch {
             set,
@@ -443,6 +438,70 @@ impl Engine {
             }
         }
         SCRATCH.set(Some(scratch));
+    }
+
+    /// This thread's scratch for this engine; a nested call (from `on_hit`) finds
+    /// none and makes its own. Handed back with `SCRATCH.set`.
+    fn scratch(&self, ps: &patterns::PatternSet) -> Box<Scratch> {
+        SCRATCH
+            .take()
+            .filter(|s| s.engine == self.id)
+            .unwrap_or_else(|| {
+                Box::new(Scratch {
+                    engine: self.id,
+                    caches: ps.caches(),
+                    set: regex_automata::PatternSet::new(ps.all.pattern_len()),
+                    candidates: Vec::new(),
+                    emitted: Vec::new(),
+                    state: ScanState::default(),
+                })
+            })
+    }
+
+    /// Some rule of PII type `t` reports only with context.
+    fn type_is_gated(&self, t: &str) -> bool {
+        self.rules.iter().any(|r| r.gated() && r.pii_type == t)
+    }
+
+    /// True when `scan` of each field (a range of `text`, with its context) would
+    /// report nothing, decided with one search of `text` instead of one per field: a
+    /// record of a numeric export, where each field is short, holds no letter (so no
+    /// keyword or inline key) and sits under a name that supports no context-gated
+    /// rule, is scanned for the free patterns only (`scan`'s `closed`), and those
+    /// match a field alone exactly where they match it between the non-word bytes
+    /// around it. `false` when that cannot be decided this way.
+    pub fn fields_are_quiet<'a>(
+        &self,
+        text: &[u8],
+        fields: impl IntoIterator<Item = (Range<usize>, FieldContext<'a>)>,
+    ) -> bool {
+        let Some(ps) = &self.patterns else {
+            return true;
+        };
+        if !self.word_looks_only || !self.keywords.needs_letters() || !letterless(text) {
+            return false;
+        }
+        let mut end = 0;
+        for (range, ctx) in fields {
+            if range.start < end
+                || range.end > text.len()
+                || range.len() > SHORT_HAYSTACK
+                || text[end..range.start].iter().any(|&b| is_word_byte(b))
+                || ctx.name.is_some_and(|n| n.info.supports_gated)
+                || ctx.inferred.is_some_and(|t| self.type_is_gated(t))
+            {
+                return false;
+            }
+            end = range.end;
+        }
+        if text[end..].iter().any(|&b| is_word_byte(b)) {
+            return false;
+        }
+        let mut scratch = self.scratch(ps);
+        let mut finds = ps.finds(text, 0..text.len(), true);
+        let quiet = ps.next_find(&mut scratch.caches, &mut finds).is_none();
+        SCRATCH.set(Some(scratch));
+        quiet
     }
 
     /// True when pattern `pid` belongs to a rule that reports only with context.
@@ -887,6 +946,107 @@ mod tests {
             let e = engine_once();
             let want = field_hits(e, name, value.as_bytes(), false);
             proptest::prop_assert_eq!(field_hits(e, name, value.as_bytes(), true), want);
+        }
+    }
+
+    /// Pieces of letterless field values: PII shapes the free patterns report (a test
+    /// card, a dashed SSN, an address, phones), shapes only context decides, filler.
+    const PIECES: &[&str] = &[
+        "4111111111111111",
+        "4111 1111 1111 1111",
+        "536-22-8119",
+        "10.1.2.3",
+        "+1 415 555 0100",
+        "(415) 555-0100",
+        "123456789",
+        "12",
+        "2024-01-15",
+        "3.14",
+        "-",
+        " ",
+        "0",
+    ];
+
+    /// `fields` joined by `,`, with each field's range.
+    fn record(fields: &[String]) -> (String, Vec<Range<usize>>) {
+        let mut text = String::new();
+        let mut ranges = Vec::new();
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 {
+                text.push(',');
+            }
+            ranges.push(text.len()..text.len() + f.len());
+            text.push_str(f);
+        }
+        text.push('\n');
+        (text, ranges)
+    }
+
+    fn quiet(e: &Engine, text: &str, ranges: &[Range<usize>], names: &[FieldName]) -> bool {
+        e.fields_are_quiet(
+            text.as_bytes(),
+            ranges.iter().zip(names).map(|(r, n)| {
+                let ctx = FieldContext {
+                    name: Some(n),
+                    inferred: None,
+                };
+                (r.clone(), ctx)
+            }),
+        )
+    }
+
+    #[test]
+    fn a_numeric_record_is_quiet_and_one_with_a_value_is_not() {
+        let e = engine();
+        let names: Vec<FieldName> = ["order_id", "amount", "ts"]
+            .iter()
+            .map(|n| e.field_name(n))
+            .collect();
+        let fields = |v: [&str; 3]| v.map(str::to_string);
+        let (text, ranges) = record(&fields(["123456789", "1999.50", "1700000000"]));
+        assert!(quiet(&e, &text, &ranges, &names));
+        let (text, ranges) = record(&fields(["123456789", "4111111111111111", "1700000000"]));
+        assert!(!quiet(&e, &text, &ranges, &names), "a card is reported");
+        // Under a name that gives context, the bare nine digits are an SSN.
+        let ssn_names: Vec<FieldName> = ["ssn", "amount", "ts"]
+            .iter()
+            .map(|n| e.field_name(n))
+            .collect();
+        let (text, ranges) = record(&fields(["123456780", "1999.50", "1700000000"]));
+        assert!(!quiet(&e, &text, &ranges, &ssn_names));
+        // Letters (keywords, inline keys) and long values are left to the field scans.
+        let (text, ranges) = record(&fields(["123456789", "ssn", "1700000000"]));
+        assert!(!quiet(&e, &text, &ranges, &names));
+        let (text, ranges) = record(&fields(["1".repeat(65).as_str(), "1", "2"]));
+        assert!(!quiet(&e, &text, &ranges, &names));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(1024))]
+        /// A record found quiet has no field whose own scan reports anything.
+        #[test]
+        fn a_quiet_record_has_no_field_that_reports(
+            fields in proptest::collection::vec(
+                proptest::collection::vec(0..PIECES.len(), 1..4),
+                2..6,
+            ),
+            name in proptest::sample::select(vec!["amount", "ssn", "phone", "note", "zip"]),
+        ) {
+            let e = engine_once();
+            let fields: Vec<String> = fields
+                .iter()
+                .map(|f| f.iter().map(|&i| PIECES[i]).collect())
+                .collect();
+            let names: Vec<FieldName> = fields.iter().map(|_| e.field_name(name)).collect();
+            let (text, ranges) = record(&fields);
+            if quiet(e, &text, &ranges, &names) {
+                for (f, n) in fields.iter().zip(&names) {
+                    let mut hits = Vec::new();
+                    let ctx = FieldContext { name: Some(n), inferred: None };
+                    e.scan(f.as_bytes(), 0..f.len(), ctx, |h| hits.push(h));
+                    proptest::prop_assert!(hits.is_empty(), "{f:?} under {name}: {hits:?}");
+                }
+            }
         }
     }
 

@@ -77,6 +77,31 @@ pub fn alnum_only(pattern: &str) -> bool {
     parse(pattern).is_some_and(|h| walk(&h))
 }
 
+/// True when the only assertions of `pattern` are word boundaries (`\b`, `\B` and
+/// their one-sided forms), which look only at whether the neighbouring bytes are word
+/// bytes: the pattern then matches a value alike alone and between non-word bytes.
+pub fn word_looks_only(pattern: &str) -> bool {
+    use regex_syntax::hir::{Hir, HirKind, Look};
+    fn walk(h: &Hir) -> bool {
+        match h.kind() {
+            HirKind::Look(look) => matches!(
+                look,
+                Look::WordAscii
+                    | Look::WordAsciiNegate
+                    | Look::WordStartAscii
+                    | Look::WordEndAscii
+                    | Look::WordStartHalfAscii
+                    | Look::WordEndHalfAscii
+            ),
+            HirKind::Empty | HirKind::Literal(_) | HirKind::Class(_) => true,
+            HirKind::Repetition(r) => walk(&r.sub),
+            HirKind::Capture(c) => walk(&c.sub),
+            HirKind::Concat(hs) | HirKind::Alternation(hs) => hs.iter().all(walk),
+        }
+    }
+    parse(pattern).is_some_and(|h| walk(&h))
+}
+
 /// A pattern's syntax tree under piiscan's syntax (bytes, ASCII classes); `None` when
 /// it does not parse (`check` reports why).
 pub(super) fn parse(pattern: &str) -> Option<regex_syntax::hir::Hir> {

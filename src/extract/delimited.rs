@@ -245,6 +245,24 @@ pub fn scan(
                 inferred: &[Option<String>],
                 fields: &mut FieldScanner,
                 out: &mut dyn FindingSink| {
+        // One search decides most records of a numeric export (no quotes: each value
+        // is the record's bytes between delimiters).
+        if rec.fields.len() > 1
+            && memchr::memchr(b'"', &rec.text).is_none()
+            && fields.record_is_quiet(
+                builder.engine,
+                &rec.text,
+                rec.fields.iter().enumerate().map(|(i, f)| {
+                    (
+                        f.range.clone(),
+                        header.and_then(|h| h.get(i)).map(String::as_str),
+                        inferred.get(i).and_then(|t| t.as_deref()),
+                    )
+                }),
+            )
+        {
+            return;
+        }
         for (i, f) in rec.fields.iter().enumerate() {
             let value = &rec.text[f.range.clone()];
             if value.is_empty() {

@@ -304,9 +304,67 @@ pub struct FieldScanner {
     /// The entry after the one used last: rows repeat their fields in order, so it is
     /// usually the next one asked for, found without hashing.
     next: usize,
+    /// `record_is_quiet`'s list of each field's entry in `names`, kept for its buffer.
+    record_entries: Vec<Option<usize>>,
 }
 
 impl FieldScanner {
+    /// The index in `names` of field name `f`, classified on first sight.
+    fn entry(&mut self, engine: &crate::engine::Engine, f: &str) -> usize {
+        let i = match self.names.get(self.next) {
+            Some(entry) if entry.0 == f => self.next,
+            _ => match self.index.get(f) {
+                Some(&i) => i,
+                None => {
+                    self.names.push((
+                        f.to_string(),
+                        engine.field_name(f),
+                        engine.value_rule_for_name(f),
+                    ));
+                    self.index.insert(f.to_string(), self.names.len() - 1);
+                    self.names.len() - 1
+                }
+            },
+        };
+        self.next = if i + 1 == self.names.len() { 0 } else { i + 1 };
+        i
+    }
+
+    /// True when `scan` of each field of a record (a range of `text`, its name and
+    /// inferred type) would report nothing, decided with one search of the record
+    /// (`Engine::fields_are_quiet`): most records of a numeric export. Never for a
+    /// record with a field whose name makes every value PII (`first_name`).
+    pub fn record_is_quiet<'f>(
+        &mut self,
+        engine: &Engine,
+        text: &[u8],
+        fields: impl Iterator<Item = (std::ops::Range<usize>, Option<&'f str>, Option<&'f str>)> + Clone,
+    ) -> bool {
+        let mut entries = std::mem::take(&mut self.record_entries);
+        entries.clear();
+        for (_, name, _) in fields.clone() {
+            let i = name.map(|f| self.entry(engine, f));
+            if i.is_some_and(|i| self.names[i].2.is_some()) {
+                self.record_entries = entries;
+                return false;
+            }
+            entries.push(i);
+        }
+        let names = &self.names;
+        let quiet = engine.fields_are_quiet(
+            text,
+            fields.zip(&entries).map(|((range, _, inferred), i)| {
+                let ctx = FieldContext {
+                    name: i.map(|i| &names[i].1),
+                    inferred,
+                };
+                (range, ctx)
+            }),
+        );
+        self.record_entries = entries;
+        quiet
+    }
+
     /// `place_at(offset)` gives the place of a byte offset within `value`.
     pub fn scan(
         &mut self,
@@ -320,22 +378,7 @@ impl FieldScanner {
         let engine = builder.engine;
         let mut types_found: Vec<usize> = Vec::new();
         let named = field.map(|f| {
-            let i = match self.names.get(self.next) {
-                Some(entry) if entry.0 == f => self.next,
-                _ => match self.index.get(f) {
-                    Some(&i) => i,
-                    None => {
-                        self.names.push((
-                            f.to_string(),
-                            engine.field_name(f),
-                            engine.value_rule_for_name(f),
-                        ));
-                        self.index.insert(f.to_string(), self.names.len() - 1);
-                        self.names.len() - 1
-                    }
-                },
-            };
-            self.next = if i + 1 == self.names.len() { 0 } else { i + 1 };
+            let i = self.entry(engine, f);
             let (_, name, rule) = &self.names[i];
             (name, rule)
         });
