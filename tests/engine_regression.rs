@@ -487,3 +487,79 @@ fn copy_blocks_scan_alike_on_one_and_two_threads() {
         );
     }
 }
+
+/// Once its columns are known, a CSV without quotes is cut into blocks of lines that
+/// the pool's jobs split into records; from the first block holding a quote, the
+/// reader splits the records. Findings, with their lines and record numbers, are the
+/// same on 1 and 2 threads across that switch: a quoted field spanning lines in the
+/// middle, CRLF line ends, and a last line without its line end, with blocks of a few
+/// lines up to the whole file.
+#[test]
+fn csv_blocks_and_quoted_records_scan_alike_on_one_and_two_threads() {
+    let mut g = Gen(0x0dd_b1a5_e5ca_1ab1);
+    let corpus = csv_corpus(&mut g, 600);
+    let mut csv = String::new();
+    for (i, line) in corpus.lines().enumerate() {
+        match i {
+            400 => {
+                let width = line.split(',').count();
+                let rest = vec!["536-22-8119"; width - 1].join(",");
+                csv.push_str(&format!(
+                    "\"ssn 536-22-8119\nand \"\"quoted\"\"\r\n\",{rest}\n"
+                ));
+            }
+            i if i % 7 == 3 => csv.push_str(&format!("{line}\r\n")),
+            _ => csv.push_str(&format!("{line}\n")),
+        }
+    }
+    csv.push_str(&["078-05-1120"; 8].join(","));
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "export.csv", &csv);
+    let findings = |threads: &str, extra: &[&str]| -> Vec<String> {
+        let out = piiscan()
+            .args([
+                "scan",
+                "--format",
+                "jsonl",
+                "--fail-on",
+                "never",
+                "--no-config",
+            ])
+            .args(["--max-findings-per-location", "0", "--threads", threads])
+            .args(extra)
+            .arg(dir.path())
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .filter_map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                (v["type"] == "finding")
+                    .then(|| format!("{} {}", v["location"], v["rule_id"].as_str().unwrap()))
+            })
+            .collect()
+    };
+    let one = findings("1", &[]);
+    assert!(one.len() > 300, "the export plants enough values");
+    // The quoted record and the last one are read, at their lines and records.
+    let at = |line: usize, record: usize| {
+        one.iter().any(|f| {
+            f.contains(&format!("\"line\":{line},")) && f.contains(&format!("\"record\":{record}"))
+        })
+    };
+    assert!(
+        at(401, 400) && at(403, 400),
+        "the quoted record, over three lines"
+    );
+    let last = csv.lines().count();
+    assert!(at(last, 601), "the last line, record 601: {:?}", one.last());
+    for part in ["1024", "4096", "65536", "16777216"] {
+        assert_eq!(
+            findings("2", &["--parallel-part", part]),
+            one,
+            "parts of {part} bytes"
+        );
+    }
+}

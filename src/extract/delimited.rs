@@ -397,9 +397,81 @@ type EmitRecord<'a> = dyn Fn(
     ) + Sync
     + 'a;
 
-/// Reads the remaining records into batches of about `batch_bytes` per thread while
-/// the pool scans the previous batch (split across its threads), and hands the
-/// findings over in record order. A record longer than `MAX_RECORD` is left in `left`.
+/// What a pool job hands back with its findings: its input, whose buffers the
+/// reader reuses.
+enum Batch {
+    /// Records the reader split (numbered).
+    Records(Vec<(u64, Record)>),
+    /// Whole lines holding no quote, split into records by the job itself.
+    Lines(Vec<u8>),
+}
+
+type Scanned = (Vec<Vec<crate::finding::Finding>>, Batch);
+
+/// The columns and the per-record scan every job of [`scan_rest_parallel`] shares.
+#[derive(Clone, Copy)]
+struct RecordJob<'a> {
+    header: Option<&'a Vec<String>>,
+    types: &'a [Option<String>],
+    emit: &'a EmitRecord<'a>,
+    delim: u8,
+    /// Pieces a job's input is split into: four per thread, so a thread that
+    /// finishes early takes over work.
+    pieces: usize,
+}
+
+/// Jobs on the pool whose findings are handed over in the order they were queued,
+/// at most `threads` in flight, and the buffers of those already handed over.
+struct Pipeline<'o> {
+    in_flight: super::Ordered<Scanned>,
+    threads: usize,
+    spare_records: Vec<Record>,
+    spare_blocks: Vec<Vec<u8>>,
+    out: &'o mut dyn FindingSink,
+}
+
+impl Pipeline<'_> {
+    /// Hands over the oldest job's findings and keeps its buffers.
+    fn take(&mut self) {
+        if let Some((found, batch)) = self.in_flight.wait_next() {
+            match batch {
+                Batch::Records(records) => self
+                    .spare_records
+                    .extend(records.into_iter().map(|(_, r)| r)),
+                Batch::Lines(block) => self.spare_blocks.push(block),
+            }
+            for f in found.into_iter().flatten() {
+                self.out.finding(f);
+            }
+        }
+    }
+
+    /// Queues `job`, first waiting for the oldest when `threads` are in flight: the
+    /// pool never waits for the reader to hand over work, the reader rarely waits
+    /// for the pool.
+    fn spawn<'s>(&mut self, scope: &rayon::Scope<'s>, job: impl FnOnce() -> Scanned + Send + 's) {
+        if self.in_flight.len() >= self.threads {
+            self.take();
+        }
+        self.in_flight.spawn(scope, job);
+    }
+
+    fn finish(&mut self) {
+        while !self.in_flight.is_empty() {
+            self.take();
+        }
+    }
+}
+
+/// Scans the rest of a file once its columns are known, on the pool while the
+/// reader fills the next batch, and hands the findings over in record order.
+///
+/// While the input holds no quote, every line is one record, so the reader only cuts
+/// blocks of about `batch_bytes` per thread at line ends (and counts their lines,
+/// for the first record and line number of the next block); the jobs split the
+/// records themselves, with the same [`RecordReader`]. From the first block holding
+/// a quote (a quoted field may span lines), the reader splits the records and hands
+/// over batches of them. A record longer than `MAX_RECORD` is left in `left`.
 /// Memory: `threads` batches in flight, one being read, and their findings.
 fn scan_rest_parallel<R: BufRead>(
     rr: &mut RecordReader<R>,
@@ -410,83 +482,214 @@ fn scan_rest_parallel<R: BufRead>(
     parallel: Parallel,
     out: &mut dyn FindingSink,
 ) -> io::Result<()> {
-    use rayon::prelude::*;
-    let limit = parallel.batch_bytes.saturating_mul(parallel.threads).max(1);
-    // Four pieces per thread, so a thread that finishes early takes over work.
-    let per_thread = |n: usize| n.div_ceil(4 * parallel.threads).max(1);
-    // Hands over a scanned batch's findings and keeps its records for their buffers.
-    let take =
-        |in_flight: &mut super::Ordered<_>, out: &mut dyn FindingSink, spare: &mut Vec<Record>| {
-            if let Some((found, batch)) = in_flight.wait_next() {
-                let (found, batch): (Vec<Vec<crate::finding::Finding>>, Vec<(u64, Record)>) =
-                    (found, batch);
-                spare.extend(batch.into_iter().map(|(_, r)| r));
-                for f in found.into_iter().flatten() {
-                    out.finding(f);
-                }
-            }
-        };
+    // At most a quarter of `MAX_RECORD`, so a block with its carried line stays
+    // below it and the record reader never meets an oversized line in one.
+    let limit = parallel
+        .batch_bytes
+        .saturating_mul(parallel.threads)
+        .clamp(1, MAX_RECORD / 4);
+    let job = RecordJob {
+        header,
+        types,
+        emit,
+        delim: rr.delim,
+        pieces: 4 * parallel.threads,
+    };
     rayon::in_place_scope(|scope| {
-        let mut spare: Vec<Record> = Vec::new();
-        let mut in_flight = super::Ordered::default();
-        let mut result = Ok(());
-        loop {
-            let mut batch: Vec<(u64, Record)> = Vec::new();
-            let mut bytes = 0usize;
-            let mut done = false;
-            while bytes < limit {
-                let mut rec = spare.pop().unwrap_or_default();
-                match rr.next(&mut rec) {
-                    Ok(true) => {
-                        record_no += 1;
-                        bytes += rec.text.len();
-                        batch.push((record_no, rec));
-                    }
-                    Ok(false) => {
-                        // An oversized record's bytes go back to the caller's fallback.
-                        if rr.oversized.is_some() {
-                            *left = rec;
-                        }
-                        done = true;
-                        break;
-                    }
-                    Err(e) => {
-                        result = Err(e);
-                        done = true;
-                        break;
-                    }
-                }
+        let mut pipe = Pipeline {
+            in_flight: super::Ordered::default(),
+            threads: parallel.threads,
+            spare_records: Vec::new(),
+            spare_blocks: Vec::new(),
+            out,
+        };
+        // The bytes after the last line end of the block read last.
+        let mut carry: Vec<u8> = Vec::new();
+        let (quoted, read) = loop {
+            let mut block = pipe.spare_blocks.pop().unwrap_or_default();
+            block.clear();
+            block.append(&mut carry);
+            let (n, read) = fill(&mut rr.reader, &mut block, limit);
+            rr.bytes += n as u64;
+            let at_end = read.is_err() || n < limit;
+            let cut = match memchr::memrchr(b'\n', &block) {
+                _ if at_end && read.is_ok() => block.len(),
+                Some(p) => p + 1,
+                None => 0,
+            };
+            if memchr::memchr(b'"', &block[..cut]).is_some() || (cut == 0 && !at_end) {
+                carry = block;
+                break (true, read);
             }
-            // Up to `threads` batches in flight: the pool never waits for the reader
-            // to hand over a batch, the reader rarely waits for the pool.
-            if in_flight.len() >= parallel.threads {
-                take(&mut in_flight, out, &mut spare);
-            }
-            if !batch.is_empty() {
-                in_flight.spawn(scope, move || {
-                    let found: Vec<Vec<crate::finding::Finding>> = batch
-                        .par_chunks(per_thread(batch.len()))
-                        .map(|records| {
-                            let mut fields = FieldScanner::default();
-                            let mut v = Vec::new();
-                            for (no, r) in records {
-                                emit(r, *no, header, types, &mut fields, &mut v);
-                            }
-                            v
-                        })
-                        .collect();
-                    (found, batch)
+            carry.extend_from_slice(&block[cut..]);
+            block.truncate(cut);
+            if !block.is_empty() {
+                // One record per line (a last one without its line end ends the file).
+                let lines = memchr::memchr_iter(b'\n', &block).count() as u64;
+                let (first_line, first_no) = (rr.line_no + 1, record_no + 1);
+                rr.line_no += lines;
+                record_no += lines;
+                pipe.spawn(scope, move || {
+                    let found = scan_lines(&block, first_line, first_no, job);
+                    (found, Batch::Lines(block))
                 });
             }
-            if done {
-                break;
+            if at_end {
+                break (false, read);
             }
-        }
-        while !in_flight.is_empty() {
-            take(&mut in_flight, out, &mut spare);
-        }
+        };
+        let result = if quoted {
+            // The reader splits the records from here on, starting with the bytes
+            // already read (and ending with them after a read error).
+            let carried = carry.len() as u64;
+            let rest = if read.is_ok() { u64::MAX } else { 0 };
+            let mut sub = RecordReader {
+                reader: io::Cursor::new(carry).chain((&mut rr.reader).take(rest)),
+                delim: rr.delim,
+                line_no: rr.line_no,
+                bytes: 0,
+                oversized: None,
+            };
+            let r = scan_records(&mut sub, left, record_no, (job, limit), &mut pipe, scope);
+            rr.bytes += sub.bytes.saturating_sub(carried);
+            rr.line_no = sub.line_no;
+            rr.oversized = sub.oversized;
+            read.and(r)
+        } else {
+            read
+        };
+        pipe.finish();
         result
     })
+}
+
+/// Appends up to `limit` bytes of `reader` to `block`: the count, and the error that
+/// stopped it early, if one did (fewer than `limit` bytes and no error: the end).
+fn fill(reader: &mut impl BufRead, block: &mut Vec<u8>, limit: usize) -> (usize, io::Result<()>) {
+    let mut n = 0;
+    while n < limit {
+        let available = match reader.fill_buf() {
+            Ok([]) => break,
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return (n, Err(e)),
+        };
+        let take = available.len().min(limit - n);
+        block.extend_from_slice(&available[..take]);
+        reader.consume(take);
+        n += take;
+    }
+    (n, Ok(()))
+}
+
+/// Scans a block of whole lines holding no quote (one record per line, the first
+/// being record `first_no` on line `first_line`) in `job.pieces` pieces on the pool.
+fn scan_lines(
+    block: &[u8],
+    first_line: u64,
+    first_no: u64,
+    job: RecordJob<'_>,
+) -> Vec<Vec<crate::finding::Finding>> {
+    use rayon::prelude::*;
+    let mut pieces = Vec::with_capacity(job.pieces);
+    let (mut start, mut line) = (0, first_line);
+    for k in 1..=job.pieces {
+        let target = (block.len() * k / job.pieces).max(start);
+        let end = match memchr::memchr(b'\n', &block[target..]) {
+            Some(p) if k < job.pieces => target + p + 1,
+            _ => block.len(),
+        };
+        if end > start {
+            pieces.push((start..end, line));
+            line += memchr::memchr_iter(b'\n', &block[start..end]).count() as u64;
+        }
+        start = end;
+    }
+    pieces
+        .into_par_iter()
+        .map(|(range, line)| {
+            let mut rr = RecordReader {
+                reader: &block[range],
+                delim: job.delim,
+                line_no: line - 1,
+                bytes: 0,
+                oversized: None,
+            };
+            let mut rec = Record::default();
+            let mut fields = FieldScanner::default();
+            let mut found = Vec::new();
+            let mut no = first_no + (line - first_line);
+            // A slice cannot fail to read, and holds no line of `MAX_RECORD`.
+            while let Ok(true) = rr.next(&mut rec) {
+                (job.emit)(&rec, no, job.header, job.types, &mut fields, &mut found);
+                no += 1;
+            }
+            found
+        })
+        .collect()
+}
+
+/// Reads the records into batches of about `batch_bytes` per thread while the pool
+/// scans the previous batch (split across its threads). A record longer than
+/// `MAX_RECORD` is left in `left`.
+fn scan_records<'s, R: BufRead>(
+    rr: &mut RecordReader<R>,
+    left: &mut Record,
+    mut record_no: u64,
+    (job, limit): (RecordJob<'s>, usize),
+    pipe: &mut Pipeline<'_>,
+    scope: &rayon::Scope<'s>,
+) -> io::Result<()> {
+    use rayon::prelude::*;
+    let mut result = Ok(());
+    loop {
+        let mut batch: Vec<(u64, Record)> = Vec::new();
+        let mut bytes = 0usize;
+        let mut done = false;
+        while bytes < limit {
+            let mut rec = pipe.spare_records.pop().unwrap_or_default();
+            match rr.next(&mut rec) {
+                Ok(true) => {
+                    record_no += 1;
+                    bytes += rec.text.len();
+                    batch.push((record_no, rec));
+                }
+                Ok(false) => {
+                    // An oversized record's bytes go back to the caller's fallback.
+                    if rr.oversized.is_some() {
+                        *left = rec;
+                    }
+                    done = true;
+                    break;
+                }
+                Err(e) => {
+                    result = Err(e);
+                    done = true;
+                    break;
+                }
+            }
+        }
+        if !batch.is_empty() {
+            pipe.spawn(scope, move || {
+                let per_piece = batch.len().div_ceil(job.pieces).max(1);
+                let found = batch
+                    .par_chunks(per_piece)
+                    .map(|records| {
+                        let mut fields = FieldScanner::default();
+                        let mut v = Vec::new();
+                        for (no, r) in records {
+                            (job.emit)(r, *no, job.header, job.types, &mut fields, &mut v);
+                        }
+                        v
+                    })
+                    .collect();
+                (found, Batch::Records(batch))
+            });
+        }
+        if done {
+            return result;
+        }
+    }
 }
 
 fn decide(
