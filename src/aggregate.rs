@@ -9,7 +9,7 @@
 
 use crate::finding::{Confidence, Finding, FindingKind, Protection, Scope, Severity};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Files listed per exposure, and masked samples kept.
 const MAX_SIGHTINGS: usize = 10;
@@ -178,96 +178,126 @@ pub fn locate(f: &Finding) -> (String, StorageKind, String) {
 /// Collects findings into exposures.
 #[derive(Debug, Default)]
 pub struct Aggregator {
-    exposures: BTreeMap<String, Exposure>,
-    /// Per exposure: (path → first sighting) to keep one line per file.
-    sightings: BTreeMap<String, BTreeMap<String, Sighting>>,
-    clear_values: BTreeSet<String>,
+    /// Exposure id → its index in `places`: a finding's place is looked up by id
+    /// once, not once per finding.
+    slots: HashMap<String, usize>,
+    places: Vec<Collected>,
     /// Database column samples by exposure id, attached to the exposures at the end.
     prevalence: BTreeMap<String, Vec<Prevalence>>,
-    /// Exposure ids of the places seen last, newest first: findings come in runs of a
-    /// few places (a log file, a table's columns), so the id is rarely built again.
+    /// The places seen last: findings come in runs of a few places (a log file, a
+    /// table's columns, row after row), so the id is rarely built again.
     recent: Vec<RecentPlace>,
-    /// Findings listed per exposure id (`count_listed`).
-    listed: BTreeMap<String, u64>,
+    /// The index in `recent` of the place used last: the next finding is usually at
+    /// the same place or, in the next field of a row, the one after it.
+    last: usize,
+    /// The index in `recent` the next new place replaces, once it is full.
+    evict: usize,
 }
 
-/// What `locate` computed an exposure id from, and the id.
+/// What is known of one exposure id while findings come in.
+#[derive(Debug)]
+struct Collected {
+    exposure: Exposure,
+    /// A finding was added (`count_listed` alone does not make an exposure).
+    added: bool,
+    /// Path → first sighting, to keep one line per file.
+    sightings: BTreeMap<String, Sighting>,
+    /// Values were found in clear.
+    clear_values: bool,
+    /// Findings listed (`count_listed`).
+    listed: u64,
+}
+
+/// A place findings came from (what `locate` computes an exposure id from), and the
+/// slot of that id.
 #[derive(Debug)]
 struct RecentPlace {
     path: String,
     table: Option<String>,
     field: Option<String>,
     scope: Scope,
-    id: String,
+    slot: usize,
+    /// Its sighting was recorded: later findings there cannot change it.
+    sighted: bool,
 }
 
 impl RecentPlace {
+    /// Compares the field first: it tells apart the places of one file's fields.
     fn is_of(&self, f: &Finding) -> bool {
-        self.scope == f.scope
-            && self.path == f.location.path
+        self.field == f.location.field
             && self.table == f.location.table
-            && self.field == f.location.field
+            && self.scope == f.scope
+            && self.path == f.location.path
     }
 }
 
 const RECENT_PLACES: usize = 16;
 
 impl Aggregator {
-    /// Makes `recent[0]` the place of `f`; returns its storage kind and display
-    /// location when it was not among the recent places.
-    fn touch_place(&mut self, f: &Finding) -> Option<(StorageKind, String)> {
-        match self.recent.iter().position(|r| r.is_of(f)) {
-            Some(0) => None,
-            Some(i) => {
-                let r = self.recent.remove(i);
-                self.recent.insert(0, r);
-                None
+    /// The index in `recent` of the place of `f`, added when new.
+    fn touch_place(&mut self, f: &Finding) -> usize {
+        let n = self.recent.len();
+        let next = if self.last + 1 < n { self.last + 1 } else { 0 };
+        let found = if n > 0 && self.recent[self.last].is_of(f) {
+            Some(self.last)
+        } else if n > 0 && self.recent[next].is_of(f) {
+            Some(next)
+        } else {
+            self.recent.iter().position(|r| r.is_of(f))
+        };
+        let i = found.unwrap_or_else(|| {
+            let (id, storage, location) = locate(f);
+            let slot = match self.slots.get(&id) {
+                Some(&slot) => slot,
+                None => {
+                    self.places.push(Collected {
+                        exposure: Exposure::new(id.clone(), storage, location),
+                        added: false,
+                        sightings: BTreeMap::new(),
+                        clear_values: false,
+                        listed: 0,
+                    });
+                    self.slots.insert(id, self.places.len() - 1);
+                    self.places.len() - 1
+                }
+            };
+            let place = RecentPlace {
+                path: f.location.path.clone(),
+                table: f.location.table.clone(),
+                field: f.location.field.clone(),
+                scope: f.scope,
+                slot,
+                sighted: false,
+            };
+            if self.recent.len() < RECENT_PLACES {
+                self.recent.push(place);
+                self.recent.len() - 1
+            } else {
+                let i = self.evict;
+                self.evict = (i + 1) % RECENT_PLACES;
+                self.recent[i] = place;
+                i
             }
-            None => {
-                let (id, storage, location) = locate(f);
-                self.recent.truncate(RECENT_PLACES - 1);
-                self.recent.insert(
-                    0,
-                    RecentPlace {
-                        path: f.location.path.clone(),
-                        table: f.location.table.clone(),
-                        field: f.location.field.clone(),
-                        scope: f.scope,
-                        id,
-                    },
-                );
-                Some((storage, location))
-            }
-        }
+        });
+        self.last = i;
+        i
     }
 
     /// Counts `f` among the findings listed for its storage location; returns how many
     /// that location has listed, this one included (for `--max-findings-per-location`).
     pub fn count_listed(&mut self, f: &Finding) -> u64 {
-        self.touch_place(f);
-        let id = self.recent[0].id.as_str();
-        match self.listed.get_mut(id) {
-            Some(n) => {
-                *n += 1;
-                *n
-            }
-            None => {
-                self.listed.insert(id.to_string(), 1);
-                1
-            }
-        }
+        let i = self.touch_place(f);
+        let c = &mut self.places[self.recent[i].slot];
+        c.listed += 1;
+        c.listed
     }
 
     pub fn add(&mut self, f: &Finding, remediation: Option<&str>) {
-        if let Some((storage, location)) = self.touch_place(f) {
-            let id = &self.recent[0].id;
-            if !self.exposures.contains_key(id) {
-                self.exposures
-                    .insert(id.clone(), Exposure::new(id.clone(), storage, location));
-            }
-        }
-        let id = self.recent[0].id.as_str();
-        let e = self.exposures.get_mut(id).expect("inserted above");
+        let i = self.touch_place(f);
+        let place = &mut self.recent[i];
+        let c = &mut self.places[place.slot];
+        c.added = true;
+        let e = &mut c.exposure;
         if !e.pii_types.contains(&f.pii_type) {
             e.pii_types.push(f.pii_type.clone());
             e.pii_types.sort();
@@ -275,9 +305,10 @@ impl Aggregator {
         if !e.rules.contains(&f.rule_id) {
             e.rules.push(f.rule_id.clone());
             e.rules.sort();
-        }
-        if let Some(r) = remediation.filter(|r| !e.rule_remediation.iter().any(|x| x == r)) {
-            e.rule_remediation.push(r.to_string());
+            // A rule's remediation text is the same for each of its findings.
+            if let Some(r) = remediation.filter(|r| !e.rule_remediation.iter().any(|x| x == r)) {
+                e.rule_remediation.push(r.to_string());
+            }
         }
         e.confidence = e.confidence.max(f.confidence);
         match f.kind {
@@ -292,38 +323,36 @@ impl Aggregator {
                 if e.samples.len() < MAX_SAMPLES && !e.samples.contains(&f.evidence) {
                     e.samples.push(f.evidence.clone());
                 }
-                if !self.clear_values.contains(id) {
-                    self.clear_values.insert(id.to_string());
-                }
+                c.clear_values = true;
             }
             FindingKind::Column | FindingKind::Key => {
                 e.declared = true;
-                if let Some(c) = &f.column {
-                    e.declared_type = e.declared_type.take().or_else(|| c.declared_type.clone());
+                if let Some(col) = &f.column {
+                    e.declared_type = e.declared_type.take().or_else(|| col.declared_type.clone());
                     // Several declarations (schema, migrations): the weakest protection wins.
                     e.protection = if e.protection == Protection::Unknown {
-                        c.protection
+                        col.protection
                     } else {
-                        e.protection.min(c.protection)
+                        e.protection.min(col.protection)
                     };
                 }
                 e.severity = e.severity.max(f.severity);
             }
         }
-        if !self.sightings.contains_key(id) {
-            self.sightings.insert(id.to_string(), BTreeMap::new());
-        }
-        let seen = self.sightings.get_mut(id).expect("inserted above");
-        if !seen.contains_key(&f.location.path) && seen.len() < MAX_SIGHTINGS {
-            seen.insert(
-                f.location.path.clone(),
-                Sighting {
-                    path: f.location.path.clone(),
-                    line: f.location.line,
-                    kind: f.kind,
-                    database: f.location.source.is_some(),
-                },
-            );
+        if !place.sighted {
+            place.sighted = true;
+            let seen = &mut c.sightings;
+            if !seen.contains_key(&f.location.path) && seen.len() < MAX_SIGHTINGS {
+                seen.insert(
+                    f.location.path.clone(),
+                    Sighting {
+                        path: f.location.path.clone(),
+                        line: f.location.line,
+                        kind: f.kind,
+                        database: f.location.source.is_some(),
+                    },
+                );
+            }
         }
     }
 
@@ -347,6 +376,42 @@ impl Aggregator {
         }
     }
 
+    /// The exposures findings were added to, with their sightings, and the ids of
+    /// those whose values were found in clear.
+    fn collected(self) -> Joined {
+        let mut j = Joined {
+            prevalence: self.prevalence,
+            ..Joined::default()
+        };
+        for c in self.places.into_iter().filter(|c| c.added) {
+            let id = c.exposure.id.clone();
+            if c.clear_values {
+                j.clear_values.insert(id.clone());
+            }
+            j.sightings.insert(id.clone(), c.sightings);
+            j.exposures.insert(id, c.exposure);
+        }
+        j
+    }
+
+    /// The exposures, in location order. Values found in clear make an exposure
+    /// `plaintext` whatever its declaration says, and give it their severity.
+    pub fn finish(self) -> Vec<Exposure> {
+        self.collected().finish()
+    }
+}
+
+/// The exposures by id once every finding is in, joined and finished.
+#[derive(Debug, Default)]
+struct Joined {
+    exposures: BTreeMap<String, Exposure>,
+    /// Per exposure: (path → first sighting).
+    sightings: BTreeMap<String, BTreeMap<String, Sighting>>,
+    clear_values: BTreeSet<String>,
+    prevalence: BTreeMap<String, Vec<Prevalence>>,
+}
+
+impl Joined {
     /// Joins export fields into the table column they copy: a file named after a table
     /// (`exports/customers.csv`, `customers.ndjson.gz`) whose field names a column of
     /// that table (`ssn`) is the same storage location as `customers.ssn`.
@@ -404,9 +469,7 @@ impl Aggregator {
         }
     }
 
-    /// The exposures, in location order. Values found in clear make an exposure
-    /// `plaintext` whatever its declaration says, and give it their severity.
-    pub fn finish(mut self) -> Vec<Exposure> {
+    fn finish(mut self) -> Vec<Exposure> {
         self.join_exports();
         for (id, e) in &mut self.exposures {
             if self.clear_values.contains(id) {
@@ -525,6 +588,55 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["dump.sql", "schema.sql"]
         );
+    }
+
+    proptest::proptest! {
+        /// Findings from more places than the aggregator keeps as recent, in any
+        /// order: each exposure counts its values, lists its first line per file, and
+        /// `count_listed` counts the findings of its place, as a plain tally does.
+        #[test]
+        fn exposures_tally_findings_from_many_places_in_any_order(
+            seq in proptest::collection::vec((0..3usize, 0..3usize, 0..24usize, 0..3usize, proptest::bool::ANY, 1..500u64), 1..300)
+        ) {
+            let mut a = Aggregator::default();
+            let mut values: BTreeMap<String, u64> = BTreeMap::new();
+            let mut first: BTreeMap<(String, String), u64> = BTreeMap::new();
+            let mut listed: BTreeMap<String, u64> = BTreeMap::new();
+            for (path, table, field, scope, column, line) in seq {
+                let path = ["a.sql", "b.sql", "x/customers.csv"][path];
+                let table = [None, Some("customers"), Some("public.Orders")][table];
+                let field = format!("f{field}");
+                let kind = if column { FindingKind::Column } else { FindingKind::Value };
+                let mut f = finding(path, table, Some(&field), kind, None);
+                f.location.line = line;
+                f.scope = [Scope::Structured, Scope::ConfigKey, Scope::FreeText][scope];
+                let (id, _, _) = locate(&f);
+                a.add(&f, None);
+                if !column {
+                    *values.entry(id.clone()).or_default() += 1;
+                }
+                first.entry((id.clone(), path.to_string())).or_insert(line);
+                let n = listed.entry(id.clone()).or_default();
+                *n += 1;
+                proptest::prop_assert_eq!(a.count_listed(&f), *n);
+            }
+            // Before exports are joined to table columns, exposures are `locate`'s ids.
+            let joined = a.collected();
+            for (id, e) in &joined.exposures {
+                proptest::prop_assert_eq!(e.values.get("ssn").copied(), values.get(id).copied());
+                let seen: Vec<(String, u64)> = joined.sightings[id]
+                    .values()
+                    .map(|s| (s.path.clone(), s.line))
+                    .collect();
+                let want: Vec<(String, u64)> = first
+                    .iter()
+                    .filter(|((i, _), _)| i == id)
+                    .map(|((_, p), l)| (p.clone(), *l))
+                    .collect();
+                proptest::prop_assert_eq!(seen, want);
+            }
+            proptest::prop_assert_eq!(joined.exposures.len(), listed.len());
+        }
     }
 
     #[test]
