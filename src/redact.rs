@@ -9,53 +9,53 @@ use std::fmt::Write;
 
 /// Masks a value for display. Separators are kept so the shape stays recognisable.
 pub fn mask(value: &[u8], style: MaskStyle) -> String {
-    let printable = |b: u8| {
-        if b.is_ascii_graphic() || b == b' ' {
-            char::from(b)
-        } else {
-            '?'
-        }
-    };
+    // Built byte by byte: every byte pushed is printable ASCII.
+    let mut out = Vec::with_capacity(value.len() + 3);
     match style {
-        MaskStyle::Email => {
-            if let Some(at) = value.iter().rposition(|&b| b == b'@') {
-                let first = value.first().map_or('*', |&b| printable(b));
-                let domain: String = value[at + 1..].iter().map(|&b| printable(b)).collect();
-                return format!("{first}***@{domain}");
+        MaskStyle::Email => match value.iter().rposition(|&b| b == b'@') {
+            Some(at) => {
+                out.push(value.first().map_or(b'*', |&b| printable(b)));
+                out.extend_from_slice(b"***@");
+                out.extend(value[at + 1..].iter().map(|&b| printable(b)));
             }
-            mask(value, MaskStyle::All)
-        }
-        MaskStyle::All => value
-            .iter()
-            .map(|&b| {
-                if b.is_ascii_alphanumeric() {
-                    '*'
-                } else {
-                    printable(b)
-                }
-            })
-            .collect(),
+            None => return mask(value, MaskStyle::All),
+        },
+        MaskStyle::All => out.extend(value.iter().map(|&b| masked(b))),
         MaskStyle::Last4 => {
             let alnum = value.iter().filter(|b| b.is_ascii_alphanumeric()).count();
             // Short values would be mostly revealed by their last four: mask them whole.
             let keep = if alnum >= 8 { 4 } else { 0 };
+            // The byte after which the last `keep` letters and digits start.
             let mut seen = 0;
-            value
+            let shown_from = value
                 .iter()
-                .map(|&b| {
-                    if b.is_ascii_alphanumeric() {
-                        seen += 1;
-                        if seen > alnum - keep {
-                            char::from(b)
-                        } else {
-                            '*'
-                        }
-                    } else {
-                        printable(b)
-                    }
+                .position(|b| {
+                    seen += usize::from(b.is_ascii_alphanumeric());
+                    seen > alnum - keep
                 })
-                .collect()
+                .unwrap_or(value.len());
+            out.extend(value[..shown_from].iter().map(|&b| masked(b)));
+            out.extend(value[shown_from..].iter().map(|&b| printable(b)));
         }
+    }
+    String::from_utf8(out).expect("masks are ASCII")
+}
+
+/// A byte as shown: itself when printable ASCII, `?` otherwise.
+fn printable(b: u8) -> u8 {
+    if b.is_ascii_graphic() || b == b' ' {
+        b
+    } else {
+        b'?'
+    }
+}
+
+/// A letter or digit hidden, anything else as shown.
+fn masked(b: u8) -> u8 {
+    if b.is_ascii_alphanumeric() {
+        b'*'
+    } else {
+        printable(b)
     }
 }
 
@@ -106,12 +106,11 @@ impl Fingerprinter {
             }
         }
         const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut out = String::with_capacity(32);
+        let mut out = Vec::with_capacity(32);
         for &b in &h.finalize().as_bytes()[..16] {
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 15)]));
+            out.extend_from_slice(&[HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
         }
-        out
+        String::from_utf8(out).expect("hex digits are ASCII")
     }
 }
 
@@ -167,6 +166,61 @@ mod tests {
             "j***@corp.com"
         );
         assert_eq!(mask(b"94105", MaskStyle::Last4), "*****");
+    }
+
+    /// The character-by-character masking `mask` replaced, kept as its reference.
+    fn reference_mask(value: &[u8], style: MaskStyle) -> String {
+        let printable = |b: u8| {
+            if b.is_ascii_graphic() || b == b' ' {
+                char::from(b)
+            } else {
+                '?'
+            }
+        };
+        match style {
+            MaskStyle::Email => {
+                if let Some(at) = value.iter().rposition(|&b| b == b'@') {
+                    let first = value.first().map_or('*', |&b| printable(b));
+                    let domain: String = value[at + 1..].iter().map(|&b| printable(b)).collect();
+                    return format!("{first}***@{domain}");
+                }
+                reference_mask(value, MaskStyle::All)
+            }
+            MaskStyle::All => value
+                .iter()
+                .map(|&b| if b.is_ascii_alphanumeric() { '*' } else { printable(b) })
+                .collect(),
+            MaskStyle::Last4 => {
+                let alnum = value.iter().filter(|b| b.is_ascii_alphanumeric()).count();
+                let keep = if alnum >= 8 { 4 } else { 0 };
+                let mut seen = 0;
+                value
+                    .iter()
+                    .map(|&b| {
+                        if b.is_ascii_alphanumeric() {
+                            seen += 1;
+                            if seen > alnum - keep { char::from(b) } else { '*' }
+                        } else {
+                            printable(b)
+                        }
+                    })
+                    .collect()
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn masks_are_the_reference_masks(
+            value in proptest::collection::vec(proptest::prop_oneof![
+                proptest::num::u8::ANY,
+                proptest::sample::select(b"0123456789-@. aZ".to_vec()),
+            ], 0..40),
+        ) {
+            for style in [MaskStyle::Last4, MaskStyle::All, MaskStyle::Email] {
+                proptest::prop_assert_eq!(mask(&value, style), reference_mask(&value, style));
+            }
+        }
     }
 
     #[test]
