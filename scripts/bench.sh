@@ -9,6 +9,7 @@
 #   scripts/bench.sh                 # 1 GiB inputs in $BENCH_DIR (default /tmp/piiscan-bench)
 #   SIZE_MIB=256 scripts/bench.sh
 #   RUNS=1 WARMUP=0 scripts/bench.sh  # quicker, noisier
+#   INPUTS_ONLY=1 scripts/bench.sh    # generate the inputs and stop
 #
 # Needs python3, hyperfine, ripgrep and GNU time (/usr/bin/time).
 set -euo pipefail
@@ -23,8 +24,9 @@ BIN=$PWD/target/release/piiscan
 mixed="$DIR/mixed-${SIZE_MIB}m.log"
 numeric="$DIR/numeric-${SIZE_MIB}m.csv"
 base64="$DIR/base64-${SIZE_MIB}m.txt"
-[ -f "$mixed" ] || python3 scripts/gen_mixed.py "$mixed" "$SIZE_MIB"
-[ -f "$numeric" ] || python3 - "$numeric" "$SIZE_MIB" <<'PY'
+# Written under a temporary name, so an interrupted run leaves no partial input.
+[ -f "$mixed" ] || { python3 scripts/gen_mixed.py "$mixed.part" "$SIZE_MIB" && mv "$mixed.part" "$mixed"; }
+[ -f "$numeric" ] || python3 - "$numeric.part" "$SIZE_MIB" <<'PY'
 import random, sys
 out, size = sys.argv[1], int(sys.argv[2]) << 20
 r = random.Random(42)
@@ -36,7 +38,8 @@ with open(out, "w") as f:
         f.write(line)
         n += len(line)
 PY
-[ -f "$base64" ] || python3 - "$base64" "$SIZE_MIB" <<'PY'
+[ -f "$numeric" ] || mv "$numeric.part" "$numeric"
+[ -f "$base64" ] || python3 - "$base64.part" "$SIZE_MIB" <<'PY'
 import base64, random, sys
 out, size = sys.argv[1], int(sys.argv[2]) << 20
 r = random.Random(42)
@@ -48,6 +51,9 @@ with open(out, "w") as f:
             f.write(blob[i:i + 76] + "\n")
         n += len(blob) + len(blob) // 76
 PY
+[ -f "$base64" ] || mv "$base64.part" "$base64"
+
+[ -z "${INPUTS_ONLY:-}" ] || exit 0
 
 # The default rules' value patterns as one ASCII alternation for ripgrep.
 pattern=$("$BIN" rules list --json | python3 -c '
