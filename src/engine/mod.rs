@@ -55,6 +55,7 @@ impl CompiledRule {
 
 /// A field name classified once (`Engine::field_name`), so that scanning each value
 /// of a column does not classify its name again.
+#[derive(Clone)]
 pub struct FieldName {
     info: NameInfo,
 }
@@ -97,6 +98,7 @@ enum NameSupport {
 }
 
 /// A name, split and classified once.
+#[derive(Clone)]
 struct NameInfo {
     words: Vec<String>,
     /// Rules whose names match (name rules and keyword matches of value rules).

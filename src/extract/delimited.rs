@@ -321,7 +321,7 @@ pub fn scan(
                 &mut rr,
                 &mut rec,
                 record_no,
-                (header.as_ref(), types),
+                (header.as_ref(), types, &fields),
                 &emit,
                 parallel,
                 out,
@@ -413,6 +413,9 @@ type Scanned = (Vec<Vec<crate::finding::Finding>>, Batch);
 struct RecordJob<'a> {
     header: Option<&'a Vec<String>>,
     types: &'a [Option<String>],
+    /// The reader's scanner, its field names already classified: each piece starts
+    /// from a copy instead of classifying them again.
+    fields: &'a FieldScanner,
     emit: &'a EmitRecord<'a>,
     delim: u8,
     /// Pieces a job's input is split into: four per thread, so a thread that
@@ -477,7 +480,7 @@ fn scan_rest_parallel<R: BufRead>(
     rr: &mut RecordReader<R>,
     left: &mut Record,
     mut record_no: u64,
-    (header, types): (Option<&Vec<String>>, &[Option<String>]),
+    (header, types, fields): (Option<&Vec<String>>, &[Option<String>], &FieldScanner),
     emit: &EmitRecord<'_>,
     parallel: Parallel,
     out: &mut dyn FindingSink,
@@ -491,6 +494,7 @@ fn scan_rest_parallel<R: BufRead>(
     let job = RecordJob {
         header,
         types,
+        fields,
         emit,
         delim: rr.delim,
         pieces: 4 * parallel.threads,
@@ -616,7 +620,7 @@ fn scan_lines(
                 oversized: None,
             };
             let mut rec = Record::default();
-            let mut fields = FieldScanner::default();
+            let mut fields = job.fields.clone();
             let mut found = Vec::new();
             let mut no = first_no + (line - first_line);
             // A slice cannot fail to read, and holds no line of `MAX_RECORD`.
@@ -675,7 +679,7 @@ fn scan_records<'s, R: BufRead>(
                 let found = batch
                     .par_chunks(per_piece)
                     .map(|records| {
-                        let mut fields = FieldScanner::default();
+                        let mut fields = job.fields.clone();
                         let mut v = Vec::new();
                         for (no, r) in records {
                             (job.emit)(r, *no, job.header, job.types, &mut fields, &mut v);

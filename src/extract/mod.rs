@@ -295,7 +295,7 @@ impl FindingBuilder<'_> {
 /// Scans the values of structured fields (a cell, a column value, a JSON string, a
 /// config value) with the field's name as context, and reports by name the values of
 /// names whose every value is PII (`values_are_pii`). Caches name lookups per field.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct FieldScanner {
     /// Per field name seen: the name, its classification, and the by-name value rule.
     names: Vec<(String, FieldName, Option<usize>)>,
