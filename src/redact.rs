@@ -188,7 +188,13 @@ mod tests {
             }
             MaskStyle::All => value
                 .iter()
-                .map(|&b| if b.is_ascii_alphanumeric() { '*' } else { printable(b) })
+                .map(|&b| {
+                    if b.is_ascii_alphanumeric() {
+                        '*'
+                    } else {
+                        printable(b)
+                    }
+                })
                 .collect(),
             MaskStyle::Last4 => {
                 let alnum = value.iter().filter(|b| b.is_ascii_alphanumeric()).count();
@@ -199,7 +205,11 @@ mod tests {
                     .map(|&b| {
                         if b.is_ascii_alphanumeric() {
                             seen += 1;
-                            if seen > alnum - keep { char::from(b) } else { '*' }
+                            if seen > alnum - keep {
+                                char::from(b)
+                            } else {
+                                '*'
+                            }
                         } else {
                             printable(b)
                         }
