@@ -56,6 +56,25 @@ pub fn snake(name: &str) -> String {
     words(name).join("_")
 }
 
+/// The bit of the first two bytes of `word` (lowercased, little-endian) in
+/// `KeywordMatcher::pairs`.
+fn pair_index(word: u64) -> usize {
+    (word & 0xffff) as usize
+}
+
+/// The bit of a hash of the first four bytes of `word` in `KeywordMatcher::quads`.
+fn quad_index(word: u64) -> usize {
+    ((word as u32).wrapping_mul(0x9e37_79b1) >> 16) as usize
+}
+
+fn set_bit(bits: &mut [u64], i: usize) {
+    bits[i >> 6] |= 1 << (i & 63);
+}
+
+fn has_bit(bits: &[u64], i: usize) -> bool {
+    bits[i >> 6] & (1 << (i & 63)) != 0
+}
+
 /// Finds rule keywords in text windows, case-insensitively, on word boundaries.
 ///
 /// A keyword counts only where it starts a word (`on_word_boundary`), so only word
@@ -68,6 +87,13 @@ pub struct KeywordMatcher {
     keywords: Vec<Keyword>,
     /// The range of `keywords` that starts with each (lowercased) byte.
     by_first: Vec<(u32, u32)>,
+    /// Most word starts begin no keyword, and are passed over with a look-up or two
+    /// instead of a compare per keyword of their first letter: one bit per
+    /// (lowercased) first two bytes of a keyword of up to three bytes (a one-byte
+    /// keyword sets every second byte), and one per hash of the first four bytes of
+    /// the longer ones.
+    pairs: Vec<u64>,
+    quads: Vec<u64>,
     /// Every keyword starts with an ASCII letter (the usual case): word starts can be
     /// found eight bytes at a time.
     letters_first: bool,
@@ -125,10 +151,29 @@ impl KeywordMatcher {
             .iter()
             .map(|o| o.iter().any(|&(r, positive)| positive && gated[r]))
             .collect();
+        let (mut pairs, mut quads) = (vec![0u64; 1 << 10], vec![0u64; 1 << 10]);
+        for kw in &sorted {
+            if kw.text.len() >= 4 {
+                set_bit(&mut quads, quad_index(kw.prefix));
+                continue;
+            }
+            let seconds = match kw.text.get(1) {
+                Some(&b) => b..=b,
+                None => 0..=255,
+            };
+            for b in seconds {
+                set_bit(
+                    &mut pairs,
+                    pair_index(u64::from(kw.text[0]) | u64::from(b) << 8),
+                );
+            }
+        }
         KeywordMatcher {
             letters_first: uniq.iter().all(|k| k[0].is_ascii_alphabetic()),
             keywords: sorted,
             by_first,
+            pairs,
+            quads,
             owners,
             gating,
         }
@@ -179,17 +224,46 @@ impl KeywordMatcher {
 
     /// The keywords that start at `at` (a word start), end by `end` and stand on
     /// word boundaries.
+    #[inline]
     fn hits_at(&self, hay: &[u8], at: usize, end: usize, out: &mut Vec<KeywordHit>) {
-        let (from, to) = self.by_first[usize::from(hay[at].to_ascii_lowercase())];
-        if from == to {
-            return;
-        }
-        // The next eight bytes, letters lowercased, against each keyword's first eight.
-        let mut next = [0u8; 8];
+        // The next eight bytes (zeros past `end`), letters lowercased.
         let n = (end - at).min(8);
-        next[..n].copy_from_slice(&hay[at..at + n]);
-        let next = u64::from_le_bytes(next);
+        let next = match hay.get(at..at + 8) {
+            Some(word) => {
+                let word = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+                if n == 8 {
+                    word
+                } else {
+                    word & ((1 << (8 * n)) - 1)
+                }
+            }
+            None => {
+                let mut next = [0u8; 8];
+                next[..n].copy_from_slice(&hay[at..at + n]);
+                u64::from_le_bytes(next)
+            }
+        };
         let folded = next | swar::letters_and_alnum(next).0 >> 2;
+        if has_bit(&self.pairs, pair_index(folded))
+            || n >= 4 && has_bit(&self.quads, quad_index(folded))
+        {
+            self.compare_at(hay, at, end, folded, out);
+        }
+    }
+
+    /// `hits_at` past its filter: each keyword of the first byte of `folded` (the
+    /// eight bytes at `at`, letters lowercased) compared there.
+    #[inline(never)]
+    fn compare_at(
+        &self,
+        hay: &[u8],
+        at: usize,
+        end: usize,
+        folded: u64,
+        out: &mut Vec<KeywordHit>,
+    ) {
+        // Each keyword of that first byte: its first eight bytes against them.
+        let (from, to) = self.by_first[(folded & 0xff) as usize];
         for k in from..to {
             let kw = &self.keywords[k as usize];
             let e = at + kw.text.len();
