@@ -85,12 +85,12 @@ impl Fingerprinter {
     /// A 32-hex-digit keyed digest of the parts, each length-prefixed so that
     /// ("ab","c") and ("a","bc") differ.
     pub fn fingerprint(&self, parts: &[&[u8]]) -> String {
-        let mut h = blake3::Hasher::new_keyed(&self.key);
-        // The length-prefixed parts in one update when they fit on the stack (the same
-        // digest as updating part by part, without ten calls' overhead per finding).
+        // The length-prefixed parts hashed at once when they fit on the stack (the same
+        // digest as updating a hasher part by part, without its set-up and ten calls'
+        // overhead per finding).
         const STACK: usize = 512;
         let len: usize = parts.iter().map(|p| 8 + p.len()).sum();
-        if len <= STACK {
+        let digest = if len <= STACK {
             let mut buf = [0u8; STACK];
             let mut at = 0;
             for p in parts {
@@ -98,16 +98,18 @@ impl Fingerprinter {
                 buf[at + 8..at + 8 + p.len()].copy_from_slice(p);
                 at += 8 + p.len();
             }
-            h.update(&buf[..at]);
+            blake3::keyed_hash(&self.key, &buf[..at])
         } else {
+            let mut h = blake3::Hasher::new_keyed(&self.key);
             for p in parts {
                 h.update(&(p.len() as u64).to_le_bytes());
                 h.update(p);
             }
-        }
+            h.finalize()
+        };
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut out = Vec::with_capacity(32);
-        for &b in &h.finalize().as_bytes()[..16] {
+        for &b in &digest.as_bytes()[..16] {
             out.extend_from_slice(&[HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
         }
         String::from_utf8(out).expect("hex digits are ASCII")
