@@ -1,6 +1,6 @@
 //! Payment card numbers (PANs): Luhn checksum, issuer prefix and length, grouping.
 
-use super::{Verdict, digit_groups, digits};
+use super::{Verdict, digit_groups, digits_in};
 
 /// The Luhn (mod 10) checksum over decimal digits (values 0–9).
 pub fn luhn(digits: &[u8]) -> bool {
@@ -71,8 +71,11 @@ fn grouping_ok(groups: &[&[u8]], seps: &[u8]) -> bool {
     if seps.iter().any(|&s| s != seps[0]) || !matches!(seps[0], b' ' | b'-') {
         return false;
     }
-    let lens: Vec<usize> = groups.iter().map(|g| g.len()).collect();
-    match lens.as_slice() {
+    let mut lens = [0usize; 8];
+    for (len, g) in lens.iter_mut().zip(groups) {
+        *len = g.len();
+    }
+    match &lens[..groups.len().min(8)] {
         [4, 6, 5] | [4, 6, 4] | [4, 4, 4, 4] => true,
         [4, 4, 4, 4, last] => (1..=3).contains(last),
         [4, 4, 4, last] => (1..=3).contains(last), // 13/15-digit Visa-style
@@ -81,13 +84,16 @@ fn grouping_ok(groups: &[&[u8]], seps: &[u8]) -> bool {
 }
 
 pub fn validate(candidate: &[u8]) -> Verdict {
-    let Some((groups, seps)) = digit_groups(candidate) else {
+    let Some(g) = digit_groups(candidate) else {
         return Verdict::Invalid;
     };
-    if !grouping_ok(&groups, &seps) {
+    if !grouping_ok(g.groups(), g.seps()) {
         return Verdict::Invalid;
     }
-    let d = digits(candidate);
+    let mut buf = [0; 32];
+    let Some(d) = digits_in(candidate, &mut buf) else {
+        return Verdict::Invalid;
+    };
     if !(13..=19).contains(&d.len()) || d.iter().all(|&x| x == d[0]) {
         return Verdict::Invalid;
     }
@@ -97,6 +103,7 @@ pub fn validate(candidate: &[u8]) -> Verdict {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::validators::digits;
     use proptest::prelude::*;
 
     /// Published test PANs of each major brand.

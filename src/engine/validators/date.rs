@@ -29,9 +29,10 @@ fn real_date(year: u32, month: u32, day: u32) -> bool {
 /// used throughout, a real day, year 1900..=this year. Ambiguous day/month order is
 /// accepted when either reading is a real date.
 pub fn validate_birth_date(candidate: &[u8]) -> Verdict {
-    let Some((groups, seps)) = digit_groups(candidate) else {
+    let Some(g) = digit_groups(candidate) else {
         return Verdict::Invalid;
     };
+    let (groups, seps) = (g.groups(), g.seps());
     if groups.len() != 3 || seps[0] != seps[1] || !matches!(seps[0], b'-' | b'/' | b'.') {
         return Verdict::Invalid;
     }

@@ -120,7 +120,9 @@ impl Validator {
     }
 }
 
-/// The ASCII digits of `bytes`, in order.
+/// The ASCII digits of `bytes`, in order, as numbers (a test helper; validators use
+/// `digits_in`, which does not allocate).
+#[cfg(test)]
 pub(crate) fn digits(bytes: &[u8]) -> Vec<u8> {
     bytes
         .iter()
@@ -129,27 +131,66 @@ pub(crate) fn digits(bytes: &[u8]) -> Vec<u8> {
         .collect()
 }
 
-/// Splits on every non-digit byte; returns (digit groups, separators between them).
-/// `None` if two separators are adjacent or the input starts/ends with one.
-pub(crate) fn digit_groups(bytes: &[u8]) -> Option<(Vec<&[u8]>, Vec<u8>)> {
-    let mut groups = Vec::new();
-    let mut seps = Vec::new();
+/// The ASCII digits of `bytes`, in order, as numbers, in `buf`; `None` when there
+/// are more than it holds (no validator accepts more than 19).
+pub(crate) fn digits_in<'b>(bytes: &[u8], buf: &'b mut [u8; 32]) -> Option<&'b [u8]> {
+    let mut n = 0;
+    for &b in bytes {
+        if b.is_ascii_digit() {
+            *buf.get_mut(n)? = b - b'0';
+            n += 1;
+        }
+    }
+    Some(&buf[..n])
+}
+
+/// A candidate's digit groups and the separators between them (`digit_groups`).
+pub(crate) struct DigitGroups<'a> {
+    groups: [&'a [u8]; MAX_GROUPS],
+    seps: [u8; MAX_GROUPS - 1],
+    len: usize,
+}
+
+/// More digit groups than any validator accepts (5).
+const MAX_GROUPS: usize = 8;
+
+impl<'a> DigitGroups<'a> {
+    pub(crate) fn groups(&self) -> &[&'a [u8]] {
+        &self.groups[..self.len]
+    }
+
+    pub(crate) fn seps(&self) -> &[u8] {
+        &self.seps[..self.len - 1]
+    }
+}
+
+/// Splits on every non-digit byte: the digit groups and the separators between them.
+/// `None` if two separators are adjacent, the input starts/ends with one, or it has
+/// more than `MAX_GROUPS` groups.
+pub(crate) fn digit_groups(bytes: &[u8]) -> Option<DigitGroups<'_>> {
+    let mut g = DigitGroups {
+        groups: [&[]; MAX_GROUPS],
+        seps: [0; MAX_GROUPS - 1],
+        len: 0,
+    };
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         if !b.is_ascii_digit() {
             if i == start {
                 return None;
             }
-            groups.push(&bytes[start..i]);
-            seps.push(b);
+            *g.groups.get_mut(g.len)? = &bytes[start..i];
+            *g.seps.get_mut(g.len)? = b;
+            g.len += 1;
             start = i + 1;
         }
     }
     if start >= bytes.len() {
         return None;
     }
-    groups.push(&bytes[start..]);
-    Some((groups, seps))
+    *g.groups.get_mut(g.len)? = &bytes[start..];
+    g.len += 1;
+    Some(g)
 }
 
 /// Number value of a short ASCII digit slice.
@@ -157,4 +198,52 @@ pub(crate) fn number(digits: &[u8]) -> u32 {
     digits
         .iter()
         .fold(0u32, |acc, d| acc * 10 + u32::from(d - b'0'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The allocating split `digit_groups` replaced: (groups, separators).
+    fn reference_groups(bytes: &[u8]) -> Option<(Vec<&[u8]>, Vec<u8>)> {
+        let mut groups = Vec::new();
+        let mut seps = Vec::new();
+        let mut start = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            if !b.is_ascii_digit() {
+                if i == start {
+                    return None;
+                }
+                groups.push(&bytes[start..i]);
+                seps.push(b);
+                start = i + 1;
+            }
+        }
+        if start >= bytes.len() {
+            return None;
+        }
+        groups.push(&bytes[start..]);
+        Some((groups, seps))
+    }
+
+    proptest::proptest! {
+        /// The same groups and separators as the reference split, up to `MAX_GROUPS`
+        /// groups (more: `None`, which every validator reads as invalid); the same
+        /// digits as `digits`, up to 32.
+        #[test]
+        fn digit_groups_and_digits_are_the_reference_ones(
+            bytes in proptest::collection::vec(
+                proptest::sample::select(b"0123456789-- ./x".to_vec()),
+                0..48,
+            ),
+        ) {
+            let got = digit_groups(&bytes).map(|g| (g.groups().to_vec(), g.seps().to_vec()));
+            let want = reference_groups(&bytes).filter(|(g, _)| g.len() <= MAX_GROUPS);
+            proptest::prop_assert_eq!(got, want);
+            let mut buf = [0; 32];
+            let all = digits(&bytes);
+            let want = (all.len() <= 32).then_some(&all[..]);
+            proptest::prop_assert_eq!(digits_in(&bytes, &mut buf), want);
+        }
+    }
 }

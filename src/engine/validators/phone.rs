@@ -1,11 +1,14 @@
 //! Telephone numbers: North American Numbering Plan and E.164.
 
-use super::{Verdict, digits};
+use super::{Verdict, digits_in};
 
 /// NANP: area code and exchange start 2–9 and are not N11 service codes;
 /// 555-0100..0199 are reserved for fiction (weak). E.164 (`+` then 8–15 digits).
 pub fn validate(candidate: &[u8]) -> Verdict {
-    let d = digits(candidate);
+    let mut buf = [0; 32];
+    let Some(d) = digits_in(candidate, &mut buf) else {
+        return Verdict::Invalid;
+    };
     let plus = candidate.first() == Some(&b'+');
     let nanp = match d.len() {
         10 => Some(&d[..]),

@@ -1,6 +1,6 @@
 //! ABA routing transit numbers (US bank routing numbers).
 
-use super::digits;
+use super::digits_in;
 
 /// Nine digits, a Federal Reserve prefix (00–12, 21–32, 61–72, 80) and the
 /// 3-7-1 weighted checksum.
@@ -8,7 +8,10 @@ pub fn is_valid_aba(candidate: &[u8]) -> bool {
     if candidate.len() != 9 || !candidate.iter().all(u8::is_ascii_digit) {
         return false;
     }
-    let d = digits(candidate);
+    let mut buf = [0; 32];
+    let Some(d) = digits_in(candidate, &mut buf) else {
+        return false;
+    };
     let prefix = u32::from(d[0]) * 10 + u32::from(d[1]);
     if !matches!(prefix, 0..=12 | 21..=32 | 61..=72 | 80) || d.iter().all(|&x| x == 0) {
         return false;

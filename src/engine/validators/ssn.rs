@@ -14,8 +14,9 @@ const KNOWN_INVALID: &[&str] = &["078051120", "219099999", "457555462"];
 /// Splits a candidate into (area, group, serial) when it is `AAA-GG-SSSS`,
 /// `AAA GG SSSS` (same separator both sides) or nine bare digits.
 pub fn parts(candidate: &[u8]) -> Option<(u32, u32, u32, [u8; 9])> {
-    let (groups, seps) = digit_groups(candidate)?;
-    let ok_shape = match groups.as_slice() {
+    let g = digit_groups(candidate)?;
+    let (groups, seps) = (g.groups(), g.seps());
+    let ok_shape = match groups {
         [all] => all.len() == 9,
         [a, g, s] => a.len() == 3 && g.len() == 2 && s.len() == 4 && seps[0] == seps[1],
         _ => false,
@@ -25,7 +26,7 @@ pub fn parts(candidate: &[u8]) -> Option<(u32, u32, u32, [u8; 9])> {
     }
     let mut nine = [0u8; 9];
     let mut i = 0;
-    for g in &groups {
+    for g in groups {
         for &d in *g {
             nine[i] = d;
             i += 1;
