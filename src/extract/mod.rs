@@ -376,7 +376,6 @@ impl FieldScanner {
         out: &mut dyn FindingSink,
     ) {
         let engine = builder.engine;
-        let mut types_found: Vec<usize> = Vec::new();
         let named = field.map(|f| {
             let i = self.entry(engine, f);
             let (_, name, rule) = &self.names[i];
@@ -386,20 +385,21 @@ impl FieldScanner {
             name: named.map(|(n, _)| n),
             inferred,
         };
+        // The rule whose every value the name makes PII (`first_name`), reported by
+        // name unless a value of its type was found in the field.
+        let by_name = named.and_then(|(_, r)| *r);
+        let by_name_type = by_name.map(|r| engine.rule(r).pii_type.as_str());
+        let mut type_found = false;
         engine.scan(value, 0..value.len(), ctx, |hit| {
-            types_found.push(hit.rule);
+            type_found |= by_name_type == Some(engine.rule(hit.rule).pii_type.as_str());
             if let Some(f) = builder.value(&hit, value, place_at(hit.start)) {
                 out.finding(f);
             }
         });
-        let Some(rule) = named.and_then(|(_, r)| *r) else {
+        let (Some(rule), Some(pii_type)) = (by_name, by_name_type) else {
             return;
         };
-        let pii_type = &engine.rule(rule).pii_type;
-        if types_found
-            .iter()
-            .any(|&r| engine.rule(r).pii_type == *pii_type)
-        {
+        if type_found {
             return;
         }
         // Leading/trailing blanks are not part of the value.
