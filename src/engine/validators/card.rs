@@ -97,7 +97,7 @@ pub fn validate(candidate: &[u8]) -> Verdict {
     if !(13..=19).contains(&d.len()) || d.iter().all(|&x| x == d[0]) {
         return Verdict::Invalid;
     }
-    (luhn(&d) && brand(&d).is_some()).into()
+    (luhn(d) && brand(d).is_some()).into()
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ pub fn validate(candidate: &[u8]) -> Verdict {
     };
     let plus = candidate.first() == Some(&b'+');
     let nanp = match d.len() {
-        10 => Some(&d[..]),
+        10 => Some(d),
         11 if d[0] == 1 => Some(&d[1..]),
         _ => None,
     };
