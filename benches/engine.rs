@@ -162,7 +162,7 @@ static FINGERPRINTER: LazyLock<Fingerprinter> = LazyLock::new(|| Fingerprinter::
 fn builder(path: &'static str) -> FindingBuilder<'static> {
     FindingBuilder {
         engine: &ENGINE,
-        path,
+        path: path.into(),
         source: None,
         policy: FindingPolicy {
             min_confidence: Confidence::Medium,

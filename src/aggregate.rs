@@ -170,7 +170,7 @@ pub fn locate(f: &Finding) -> (String, StorageKind, String) {
         _ => (
             format!("file:{}", loc.path),
             StorageKind::File,
-            loc.path.clone(),
+            loc.path.to_string(),
         ),
     }
 }
@@ -227,7 +227,7 @@ impl RecentPlace {
         self.field == f.location.field
             && self.table == f.location.table
             && self.scope == f.scope
-            && self.path == f.location.path
+            && *self.path == *f.location.path
     }
 }
 
@@ -262,7 +262,7 @@ impl Aggregator {
                 }
             };
             let place = RecentPlace {
-                path: f.location.path.clone(),
+                path: f.location.path.to_string(),
                 table: f.location.table.clone(),
                 field: f.location.field.clone(),
                 scope: f.scope,
@@ -298,12 +298,12 @@ impl Aggregator {
         let c = &mut self.places[place.slot];
         c.added = true;
         let e = &mut c.exposure;
-        if !e.pii_types.contains(&f.pii_type) {
-            e.pii_types.push(f.pii_type.clone());
+        if !e.pii_types.iter().any(|t| **t == *f.pii_type) {
+            e.pii_types.push(f.pii_type.to_string());
             e.pii_types.sort();
         }
-        if !e.rules.contains(&f.rule_id) {
-            e.rules.push(f.rule_id.clone());
+        if !e.rules.iter().any(|r| **r == *f.rule_id) {
+            e.rules.push(f.rule_id.to_string());
             e.rules.sort();
             // A rule's remediation text is the same for each of its findings.
             if let Some(r) = remediation.filter(|r| !e.rule_remediation.iter().any(|x| x == r)) {
@@ -313,10 +313,10 @@ impl Aggregator {
         e.confidence = e.confidence.max(f.confidence);
         match f.kind {
             FindingKind::Value => {
-                match e.values.get_mut(&f.pii_type) {
+                match e.values.get_mut(&*f.pii_type) {
                     Some(n) => *n += 1,
                     None => {
-                        e.values.insert(f.pii_type.clone(), 1);
+                        e.values.insert(f.pii_type.to_string(), 1);
                     }
                 }
                 e.severity = e.severity.max(f.severity);
@@ -342,11 +342,11 @@ impl Aggregator {
         if !place.sighted {
             place.sighted = true;
             let seen = &mut c.sightings;
-            if !seen.contains_key(&f.location.path) && seen.len() < MAX_SIGHTINGS {
+            if !seen.contains_key(&*f.location.path) && seen.len() < MAX_SIGHTINGS {
                 seen.insert(
-                    f.location.path.clone(),
+                    f.location.path.to_string(),
                     Sighting {
-                        path: f.location.path.clone(),
+                        path: f.location.path.to_string(),
                         line: f.location.line,
                         kind: f.kind,
                         database: f.location.source.is_some(),

@@ -181,7 +181,7 @@ impl Allowlist {
             .location
             .path
             .strip_prefix(&self.root)
-            .map_or(f.location.path.as_str(), |r| r.trim_start_matches('/'));
+            .map_or(&*f.location.path, |r| r.trim_start_matches('/'));
         let column = match (&f.location.table, &f.location.field) {
             (Some(t), Some(c)) => {
                 Some(format!("{}.{}", normalize_table(t), c.to_ascii_lowercase()))
@@ -191,7 +191,7 @@ impl Allowlist {
         self.entries.iter().any(|a| {
             a.path.as_ref().is_none_or(|g| g.is_match(rel))
                 && (!a.db_only || f.location.source.is_some())
-                && a.rule.as_ref().is_none_or(|r| *r == f.rule_id)
+                && a.rule.as_ref().is_none_or(|r| **r == *f.rule_id)
                 && a.location.as_ref().is_none_or(|l| {
                     f.location.field.as_deref() == Some(l.as_str())
                         || column.is_some() && column == column_form(l)

@@ -29,7 +29,7 @@ impl Entry {
     pub fn of(f: &Finding) -> Entry {
         Entry {
             exposure: locate(f).0,
-            rule: f.rule_id.clone(),
+            rule: f.rule_id.to_string(),
             fingerprint: (f.scope == Scope::FreeText).then(|| f.fingerprint.clone()),
         }
     }

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// How bad it is when this kind of data leaks. Ordered: `Info < … < Critical`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -141,7 +142,8 @@ pub struct ColumnInfo {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Location {
     /// The path as given on the command line (relative stays relative), `-` for stdin.
-    pub path: String,
+    /// Shared by the findings of one input.
+    pub path: Arc<str>,
     pub line: u64,
     pub column: u64,
     /// Table name for SQL data (`public.customers`).
@@ -179,8 +181,10 @@ pub enum Scope {
 /// Never holds the raw value unless the user asked for `--show-values`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
-    pub rule_id: String,
-    pub pii_type: String,
+    /// Shared with the rule (and `pii_type` with the rule's type): a finding is made
+    /// for every value found, and these are the same for each of a rule's findings.
+    pub rule_id: Arc<str>,
+    pub pii_type: Arc<str>,
     pub severity: Severity,
     pub confidence: Confidence,
     pub kind: FindingKind,

@@ -230,7 +230,7 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
                 match &event {
                     ScanEvent::Findings { path, findings } => {
                         for f in findings.iter().filter(|f| f.suppressed.is_none()) {
-                            aggregator.add(f, remediation_text.get(f.rule_id.as_str()).copied());
+                            aggregator.add(f, remediation_text.get(&*f.rule_id).copied());
                         }
                         if cap > 0 {
                             let keep: Vec<bool> = findings

@@ -202,7 +202,7 @@ mod tests {
         scope: Scope,
     ) -> Finding {
         Finding {
-            rule_id: format!("{pii}-rule"),
+            rule_id: format!("{pii}-rule").into(),
             pii_type: pii.into(),
             severity: sev,
             confidence: Confidence::High,

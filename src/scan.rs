@@ -411,7 +411,7 @@ pub fn run(
 
 /// The input a batch of findings belongs to (every finding of a batch has the same path).
 fn batch_path(batch: &[Finding]) -> &str {
-    batch.first().map_or("", |f| f.location.path.as_str())
+    batch.first().map_or("", |f| &*f.location.path)
 }
 
 /// Receives worker messages and replays them in file order.
@@ -725,7 +725,7 @@ fn scan_opened(
     };
     let builder = FindingBuilder {
         engine,
-        path: &target.display,
+        path: target.display.as_str().into(),
         source: None,
         policy,
     };
@@ -740,7 +740,7 @@ fn scan_opened(
         engine
             .rules()
             .iter()
-            .map(|r| r.id.clone())
+            .map(|r| r.id.to_string())
             .collect::<Vec<_>>(),
     );
     let stream = DirectiveTap::new(
@@ -936,7 +936,7 @@ fn scan_db_with(
 ) -> FileReport {
     let builder = FindingBuilder {
         engine,
-        path: &target.display,
+        path: target.display.as_str().into(),
         source: Some(&target.display),
         policy,
     };

@@ -89,7 +89,14 @@ fn located(name: &str, bytes: &[u8], chunk: usize) -> (Located, usize) {
             .into_iter()
             .map(|f| {
                 let l = f.location;
-                (l.line, l.column, l.table, l.field, l.record, f.rule_id)
+                (
+                    l.line,
+                    l.column,
+                    l.table,
+                    l.field,
+                    l.record,
+                    f.rule_id.to_string(),
+                )
             })
             .collect(),
         report.diagnostics.len(),

@@ -565,7 +565,7 @@ mod tests {
         let fingerprinter = Fingerprinter::new([3; 32]);
         let builder = FindingBuilder {
             engine: &engine,
-            path: "fake://db",
+            path: "fake://db".into(),
             source: Some("fake://db"),
             policy: FindingPolicy {
                 min_confidence: Confidence::Medium,

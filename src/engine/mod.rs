@@ -23,9 +23,9 @@ use validators::{Validator, Verdict};
 /// A rule ready to run.
 #[derive(Debug)]
 pub struct CompiledRule {
-    pub id: String,
+    pub id: std::sync::Arc<str>,
     pub name: String,
-    pub pii_type: String,
+    pub pii_type: std::sync::Arc<str>,
     pub severity: Severity,
     pub base_confidence: Confidence,
     pub validator: Option<Validator>,
@@ -259,9 +259,9 @@ impl Engine {
                 keywords.push((k.clone(), idx, false));
             }
             rules.push(CompiledRule {
-                id: def.id.clone(),
+                id: def.id.as_str().into(),
                 name: def.name.clone(),
-                pii_type: def.pii_type.clone(),
+                pii_type: def.pii_type.as_str().into(),
                 severity: def.severity,
                 base_confidence: def.confidence.unwrap_or(Confidence::Medium),
                 validator: def.validator,
@@ -462,7 +462,7 @@ impl Engine {
 
     /// Some rule of PII type `t` reports only with context.
     fn type_is_gated(&self, t: &str) -> bool {
-        self.rules.iter().any(|r| r.gated() && r.pii_type == t)
+        self.rules.iter().any(|r| r.gated() && *r.pii_type == *t)
     }
 
     /// True when `scan` of each field (a range of `text`, with its context) would
@@ -612,7 +612,7 @@ impl Engine {
             (support, _) => support,
         };
         let name_support =
-            if name_support == NameSupport::Neutral && inferred == Some(rule.pii_type.as_str()) {
+            if name_support == NameSupport::Neutral && inferred == Some(&*rule.pii_type) {
                 NameSupport::Supports
             } else {
                 name_support
@@ -837,7 +837,7 @@ mod tests {
             FieldContext::default(),
             |h| {
                 out.push((
-                    e.rule(h.rule).id.clone(),
+                    e.rule(h.rule).id.to_string(),
                     text[h.start..h.end].to_string(),
                     h.confidence,
                 ))
@@ -1069,7 +1069,7 @@ mod tests {
                 name: Some(&e.field_name("customers.tax_id")),
                 inferred: None,
             },
-            |h| out.push(e.rule(h.rule).id.clone()),
+            |h| out.push(e.rule(h.rule).id.to_string()),
         );
         assert_eq!(out, ["us-ssn"]);
     }

@@ -50,7 +50,7 @@ impl ColumnInference {
         let mut types: Vec<&str> = engine
             .whole_value_rules(v)
             .into_iter()
-            .map(|r| engine.rule(r).pii_type.as_str())
+            .map(|r| engine.rule(r).pii_type.as_ref())
             .collect();
         types.dedup();
         for t in types {
@@ -96,7 +96,7 @@ pub fn name_types<'e>(engine: &'e Engine, name: Option<&str>) -> Vec<&'e str> {
         .classify_name(name)
         .into_iter()
         .filter(|h| h.confidence == crate::finding::Confidence::High)
-        .map(|h| engine.rule(h.rule).pii_type.as_str())
+        .map(|h| engine.rule(h.rule).pii_type.as_ref())
         .collect()
 }
 

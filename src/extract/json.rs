@@ -322,7 +322,7 @@ mod window_tests {
         let fingerprinter = Fingerprinter::new([1; 32]);
         let builder = FindingBuilder {
             engine: &engine,
-            path: "big.json",
+            path: "big.json".into(),
             source: None,
             policy: FindingPolicy {
                 min_confidence: Confidence::Medium,
@@ -346,7 +346,7 @@ mod window_tests {
         r.unwrap();
         let columns: Vec<u64> = out
             .iter()
-            .filter(|f| f.rule_id == "us-ssn")
+            .filter(|f| &*f.rule_id == "us-ssn")
             .map(|f| f.location.column - 4)
             .collect();
         assert_eq!(columns, planted);

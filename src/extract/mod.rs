@@ -143,7 +143,8 @@ pub struct FindingPolicy<'a> {
 /// Builds findings for one input.
 pub struct FindingBuilder<'a> {
     pub engine: &'a Engine,
-    pub path: &'a str,
+    /// Shared with each finding's location.
+    pub path: std::sync::Arc<str>,
     /// The database, for findings from one (`Location::source`).
     pub source: Option<&'a str>,
     pub policy: FindingPolicy<'a>,
@@ -183,7 +184,7 @@ impl FindingBuilder<'_> {
             confidence: hit.confidence,
             kind: FindingKind::Value,
             location: Location {
-                path: self.path.to_string(),
+                path: self.path.clone(),
                 line: place.line,
                 column: place.column,
                 table: place.table,
@@ -239,7 +240,7 @@ impl FindingBuilder<'_> {
         for hit in hits {
             let rule = self.engine.rule(hit.rule);
             if hit.confidence < self.policy.min_confidence
-                || seen_types.contains(&rule.pii_type.as_str())
+                || seen_types.contains(&&*rule.pii_type)
                 || !protection::type_can_hold(&rule.pii_type, decl.declared_type)
             {
                 continue;
@@ -268,7 +269,7 @@ impl FindingBuilder<'_> {
                 confidence: hit.confidence,
                 kind: decl.kind,
                 location: Location {
-                    path: self.path.to_string(),
+                    path: self.path.clone(),
                     line: place.line,
                     column: place.column,
                     table: place.table.clone(),
@@ -388,10 +389,10 @@ impl FieldScanner {
         // The rule whose every value the name makes PII (`first_name`), reported by
         // name unless a value of its type was found in the field.
         let by_name = named.and_then(|(_, r)| *r);
-        let by_name_type = by_name.map(|r| engine.rule(r).pii_type.as_str());
+        let by_name_type = by_name.map(|r| engine.rule(r).pii_type.as_ref());
         let mut type_found = false;
         engine.scan(value, 0..value.len(), ctx, |hit| {
-            type_found |= by_name_type == Some(engine.rule(hit.rule).pii_type.as_str());
+            type_found |= by_name_type == Some(engine.rule(hit.rule).pii_type.as_ref());
             if let Some(f) = builder.value(&hit, value, place_at(hit.start)) {
                 out.finding(f);
             }

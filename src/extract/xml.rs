@@ -402,7 +402,7 @@ mod window_tests {
         let fingerprinter = Fingerprinter::new([1; 32]);
         let builder = FindingBuilder {
             engine: &engine,
-            path: "big.xml",
+            path: "big.xml".into(),
             source: None,
             policy: FindingPolicy {
                 min_confidence: Confidence::Medium,
@@ -430,7 +430,7 @@ mod window_tests {
         r.unwrap();
         let found: Vec<(u64, u64)> = out
             .iter()
-            .filter(|f| f.rule_id == "us-ssn")
+            .filter(|f| &*f.rule_id == "us-ssn")
             .map(|f| (f.location.line, f.location.column))
             .collect();
         assert_eq!(found.len(), planted.len());

@@ -79,7 +79,7 @@ fn rule(meta: &RuleMeta) -> Value {
 impl Reporter for SarifReporter {
     fn findings(&mut self, _: &str, findings: &[Finding], _: &mut dyn Write) -> io::Result<()> {
         for f in findings {
-            let index = self.tool.rules.iter().position(|r| r.id == f.rule_id);
+            let index = self.tool.rules.iter().position(|r| *r.id == *f.rule_id);
             let loc = &f.location;
             let place = match (&loc.table, &loc.field) {
                 (Some(t), Some(c)) => format!(" in {t}.{c}"),

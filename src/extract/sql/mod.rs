@@ -759,7 +759,7 @@ mod tests {
         let fingerprinter = Fingerprinter::new([1; 32]);
         let builder = FindingBuilder {
             engine: &engine,
-            path: "big.sql",
+            path: "big.sql".into(),
             source: None,
             policy: FindingPolicy {
                 min_confidence: Confidence::Medium,
@@ -783,7 +783,7 @@ mod tests {
         assert_eq!(x.stats.oversized, Some(2));
         let ssns: Vec<(u64, Scope)> = out
             .iter()
-            .filter(|f| f.rule_id == "us-ssn")
+            .filter(|f| &*f.rule_id == "us-ssn")
             .map(|f| (f.location.line, f.scope))
             .collect();
         assert_eq!(
