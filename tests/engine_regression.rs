@@ -317,9 +317,8 @@ fn write_corpus(dir: &Path) {
     write(dir, "events.ndjson", &ndjson_corpus(&mut g, 800));
 }
 
-/// One line per finding: file, line, column, rule, confidence; sorted, and in the
-/// order of the report.
-fn listing(dir: &Path, threads: &str, extra: &[&str]) -> (String, String) {
+/// The findings of a scan of `dir` on `threads` threads (every one listed), as JSON.
+fn findings_json(dir: &Path, threads: &str, extra: &[&str]) -> Vec<serde_json::Value> {
     let out = piiscan()
         .args([
             "scan",
@@ -339,27 +338,34 @@ fn listing(dir: &Path, threads: &str, extra: &[&str]) -> (String, String) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let mut lines: Vec<String> = String::from_utf8(out.stdout)
+    String::from_utf8(out.stdout)
         .unwrap()
         .lines()
-        .filter_map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            (v["type"] == "finding").then(|| {
-                let loc = &v["location"];
-                let file = Path::new(loc["path"].as_str().unwrap())
-                    .file_name()
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                format!(
-                    "{file}:{}:{} {} {} {}",
-                    loc["line"],
-                    loc["column"],
-                    v["rule_id"].as_str().unwrap(),
-                    v["confidence"].as_str().unwrap(),
-                    loc.get("field").and_then(|c| c.as_str()).unwrap_or("-"),
-                )
-            })
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["type"] == "finding")
+        .collect()
+}
+
+/// One line per finding: file, line, column, rule, confidence; sorted, and in the
+/// order of the report.
+fn listing(dir: &Path, threads: &str, extra: &[&str]) -> (String, String) {
+    let mut lines: Vec<String> = findings_json(dir, threads, extra)
+        .iter()
+        .map(|v| {
+            let loc = &v["location"];
+            let file = Path::new(loc["path"].as_str().unwrap())
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            format!(
+                "{file}:{}:{} {} {} {}",
+                loc["line"],
+                loc["column"],
+                v["rule_id"].as_str().unwrap(),
+                v["confidence"].as_str().unwrap(),
+                loc.get("field").and_then(|c| c.as_str()).unwrap_or("-"),
+            )
         })
         .collect();
     let in_order = lines.join("\n");
@@ -516,29 +522,9 @@ fn csv_blocks_and_quoted_records_scan_alike_on_one_and_two_threads() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "export.csv", &csv);
     let findings = |threads: &str, extra: &[&str]| -> Vec<String> {
-        let out = piiscan()
-            .args([
-                "scan",
-                "--format",
-                "jsonl",
-                "--fail-on",
-                "never",
-                "--no-config",
-            ])
-            .args(["--max-findings-per-location", "0", "--threads", threads])
-            .args(extra)
-            .arg(dir.path())
-            .output()
-            .unwrap();
-        assert!(out.status.success());
-        String::from_utf8(out.stdout)
-            .unwrap()
-            .lines()
-            .filter_map(|l| {
-                let v: serde_json::Value = serde_json::from_str(l).unwrap();
-                (v["type"] == "finding")
-                    .then(|| format!("{} {}", v["location"], v["rule_id"].as_str().unwrap()))
-            })
+        findings_json(dir.path(), threads, extra)
+            .iter()
+            .map(|v| format!("{} {}", v["location"], v["rule_id"].as_str().unwrap()))
             .collect()
     };
     let one = findings("1", &[]);
