@@ -127,6 +127,40 @@ REC  SSN         NAME
     assert_eq!(ssns, expected);
 }
 
+/// Bare nine digits are SSNs in a column named for them, even where most of the
+/// column holds zeros and every other field of the export is a number: each record is
+/// read with its own header's names, column by column (one thread, and two with
+/// records split in small blocks).
+#[test]
+fn bare_ssns_in_a_sparse_ssn_column_of_a_numeric_export_are_found() {
+    let ssns = ["536228119", "402713356", "148097731"];
+    let mut csv = String::from("ssn,amount,qty\n");
+    let mut want = Vec::new();
+    for row in 0..300u64 {
+        let ssn = if row % 100 == 7 {
+            let v = ssns[want.len()];
+            want.push((row + 2, 1));
+            v
+        } else {
+            "0"
+        };
+        csv.push_str(&format!("{ssn},{},{}\n", row * 37 % 100_000, row % 9));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "payments.csv", &csv);
+    for args in [&["-j1"][..], &["-j2", "--parallel-part", "1024"][..]] {
+        let mut all = vec![file.to_str().unwrap()];
+        all.extend_from_slice(args);
+        let (doc, _) = scan_json(&all);
+        let found: Vec<(u64, u64)> = positions(&doc)
+            .into_iter()
+            .filter(|(_, _, rule)| rule == "us-ssn")
+            .map(|(l, c, _)| (l, c))
+            .collect();
+        assert_eq!(found, want, "{args:?}");
+    }
+}
+
 #[test]
 fn luhn_invalid_cards_are_not_reported_and_test_pans_of_each_brand_are() {
     let valid = [

@@ -339,16 +339,17 @@ pub fn scan(
         if first {
             first = false;
             if is_header(&rec) {
-                header = Some(
-                    rec.fields
-                        .iter()
-                        .map(|f| {
-                            String::from_utf8_lossy(&rec.text[f.range.clone()])
-                                .trim()
-                                .to_string()
-                        })
-                        .collect(),
-                );
+                let names: Vec<String> = rec
+                    .fields
+                    .iter()
+                    .map(|f| {
+                        String::from_utf8_lossy(&rec.text[f.range.clone()])
+                            .trim()
+                            .to_string()
+                    })
+                    .collect();
+                fields.set_columns(builder.engine, &names);
+                header = Some(names);
                 continue;
             }
         }

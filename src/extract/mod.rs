@@ -307,6 +307,9 @@ pub struct FieldScanner {
     next: usize,
     /// `record_is_quiet`'s list of each field's entry in `names`, kept for its buffer.
     record_entries: Vec<Option<usize>>,
+    /// The entry in `names` of each column of a header (`set_columns`): a record's
+    /// fields are then found by position instead of by comparing names.
+    columns: Vec<usize>,
 }
 
 impl FieldScanner {
@@ -331,10 +334,16 @@ impl FieldScanner {
         i
     }
 
+    /// Classifies a header's names: the columns `record_is_quiet` finds by position.
+    pub fn set_columns(&mut self, engine: &Engine, names: &[String]) {
+        self.columns = names.iter().map(|n| self.entry(engine, n)).collect();
+    }
+
     /// True when `scan` of each field of a record (a range of `text`, its name and
     /// inferred type) would report nothing, decided with one search of the record
     /// (`Engine::fields_are_quiet`): most records of a numeric export. Never for a
-    /// record with a field whose name makes every value PII (`first_name`).
+    /// record with a field whose name makes every value PII (`first_name`). After
+    /// `set_columns`, the k-th field's name must be the k-th name given there.
     pub fn record_is_quiet<'f>(
         &mut self,
         engine: &Engine,
@@ -343,8 +352,11 @@ impl FieldScanner {
     ) -> bool {
         let mut entries = std::mem::take(&mut self.record_entries);
         entries.clear();
-        for (_, name, _) in fields.clone() {
-            let i = name.map(|f| self.entry(engine, f));
+        for (k, (_, name, _)) in fields.clone().enumerate() {
+            let i = name.map(|f| match self.columns.get(k) {
+                Some(&i) => i,
+                None => self.entry(engine, f),
+            });
             if i.is_some_and(|i| self.names[i].2.is_some()) {
                 self.record_entries = entries;
                 return false;
