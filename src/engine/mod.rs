@@ -500,8 +500,7 @@ impl Engine {
             return false;
         }
         let mut scratch = self.scratch(ps);
-        let mut finds = ps.finds(text, 0..text.len(), true);
-        let quiet = ps.next_find(&mut scratch.caches, &mut finds).is_none();
+        let quiet = !ps.free_matches_any(&mut scratch.caches, text);
         SCRATCH.set(Some(scratch));
         quiet
     }
@@ -948,6 +947,25 @@ mod tests {
             let e = engine_once();
             let want = field_hits(e, name, value.as_bytes(), false);
             proptest::prop_assert_eq!(field_hits(e, name, value.as_bytes(), true), want);
+        }
+
+        /// One search stopping at the first match (`free_matches_any`) says whether
+        /// the free finder's walk finds anything, over records of letterless pieces.
+        #[test]
+        fn any_free_match_is_what_the_free_finds_say(
+            pieces in proptest::collection::vec(0..PIECES.len(), 0..8),
+            delim in proptest::sample::select(vec![",", ";", "\t", "|", ""]),
+        ) {
+            let e = engine_once();
+            let ps = e.patterns.as_ref().expect("the default rules have patterns");
+            let hay: Vec<&str> = pieces.iter().map(|&i| PIECES[i]).collect();
+            let hay = hay.join(delim);
+            let mut scratch = e.scratch(ps);
+            let mut finds = ps.finds(hay.as_bytes(), 0..hay.len(), true);
+            let want = ps.next_find(&mut scratch.caches, &mut finds).is_some();
+            let got = ps.free_matches_any(&mut scratch.caches, hay.as_bytes());
+            SCRATCH.set(Some(scratch));
+            proptest::prop_assert_eq!(got, want, "{:?}", hay);
         }
     }
 

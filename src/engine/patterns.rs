@@ -286,6 +286,27 @@ impl PatternSet {
         }
     }
 
+    /// Whether the free finder (`finds(.., true)`) has any match in `hay`: one
+    /// search that stops at the first, not a walk from each candidate start (cheaper
+    /// over a short haystack dense with candidates, such as a numeric record).
+    pub fn free_matches_any(&self, caches: &mut Caches, hay: &[u8]) -> bool {
+        if self.free_len == 0 {
+            return false;
+        }
+        let finder = self.free().unwrap_or(&self.finder);
+        if std::ptr::eq(finder, &self.finder) {
+            return finder
+                .regex
+                .search_with(&mut caches.finder.regex, &Input::new(hay).earliest(true))
+                .is_some();
+        }
+        let cache = caches.free.get_or_insert_with(|| finder.caches());
+        finder
+            .regex
+            .search_with(&mut cache.regex, &Input::new(hay).earliest(true))
+            .is_some()
+    }
+
     /// The next of `finds`: (finder pattern id, span).
     pub fn next_find(&self, caches: &mut Caches, finds: &mut Finds<'_>) -> Option<Found> {
         let (finder, cache) = if finds.free {
