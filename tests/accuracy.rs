@@ -161,6 +161,36 @@ fn bare_ssns_in_a_sparse_ssn_column_of_a_numeric_export_are_found() {
     }
 }
 
+/// Coordinates are stored PII by their column's name alone: every value of a
+/// `latitude` / `longitude` column of a numeric export is reported, though no value
+/// pattern matches them (one thread, and two with small blocks).
+#[test]
+fn every_value_of_coordinate_columns_in_a_numeric_export_is_reported() {
+    let mut csv = String::from("latitude,longitude,qty\n");
+    for row in 0..200u64 {
+        csv.push_str(&format!(
+            "{}.{:04},-{}.{:04},{}\n",
+            30 + row % 10,
+            row * 7 % 10_000,
+            70 + row % 50,
+            row * 13 % 10_000,
+            row % 9
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "stores.csv", &csv);
+    for args in [&["-j1"][..], &["-j2", "--parallel-part", "1024"][..]] {
+        let mut all = vec![file.to_str().unwrap(), "--max-findings-per-location", "0"];
+        all.extend_from_slice(args);
+        let (doc, _) = scan_json(&all);
+        let found = positions(&doc)
+            .into_iter()
+            .filter(|(_, _, rule)| rule == "geo-location-column")
+            .count();
+        assert_eq!(found, 400, "{args:?}");
+    }
+}
+
 #[test]
 fn luhn_invalid_cards_are_not_reported_and_test_pans_of_each_brand_are() {
     let valid = [

@@ -200,6 +200,9 @@ const RESUME_SPAN: usize = 64;
 /// look-up (`gated_context`).
 const SHORT_HAYSTACK: usize = 64;
 
+/// The longest field `fields_are_quiet` takes.
+pub const QUIET_FIELD: usize = SHORT_HAYSTACK;
+
 pub struct Engine {
     rules: Vec<CompiledRule>,
     patterns: Option<patterns::PatternSet>,
@@ -477,26 +480,41 @@ impl Engine {
         text: &[u8],
         fields: impl IntoIterator<Item = (Range<usize>, FieldContext<'a>)>,
     ) -> bool {
-        let Some(ps) = &self.patterns else {
-            return true;
-        };
-        if !self.word_looks_only || !self.keywords.needs_letters() || !letterless(text) {
-            return false;
-        }
         let mut end = 0;
         for (range, ctx) in fields {
             if range.start < end
                 || range.end > text.len()
                 || range.len() > SHORT_HAYSTACK
                 || text[end..range.start].iter().any(|&b| is_word_byte(b))
-                || ctx.name.is_some_and(|n| n.info.supports_gated)
-                || ctx.inferred.is_some_and(|t| self.type_is_gated(t))
+                || !self.field_allows_quiet(ctx)
             {
                 return false;
             }
             end = range.end;
         }
         if text[end..].iter().any(|&b| is_word_byte(b)) {
+            return false;
+        }
+        self.text_is_quiet(text)
+    }
+
+    /// The part of `fields_are_quiet` that depends on a field's context only: its
+    /// name and inferred type support no context-gated rule (decided once per column
+    /// of an export).
+    pub fn field_allows_quiet(&self, ctx: FieldContext<'_>) -> bool {
+        !ctx.name.is_some_and(|n| n.info.supports_gated)
+            && !ctx.inferred.is_some_and(|t| self.type_is_gated(t))
+    }
+
+    /// The part of `fields_are_quiet` that depends on the bytes: the record holds no
+    /// letter and no match of the free patterns. The caller checks the fields (each
+    /// at most `QUIET_FIELD` bytes, allowed by `field_allows_quiet`, separated by
+    /// bytes that are not word bytes).
+    pub fn text_is_quiet(&self, text: &[u8]) -> bool {
+        let Some(ps) = &self.patterns else {
+            return true;
+        };
+        if !self.word_looks_only || !self.keywords.needs_letters() || !letterless(text) {
             return false;
         }
         let mut scratch = self.scratch(ps);

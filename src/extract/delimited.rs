@@ -252,13 +252,9 @@ pub fn scan(
             && fields.record_is_quiet(
                 builder.engine,
                 &rec.text,
-                rec.fields.iter().enumerate().map(|(i, f)| {
-                    (
-                        f.range.clone(),
-                        header.and_then(|h| h.get(i)).map(String::as_str),
-                        inferred.get(i).and_then(|t| t.as_deref()),
-                    )
-                }),
+                rec.fields.iter().map(|f| f.range.clone()),
+                header.map(Vec::as_slice),
+                inferred,
             )
         {
             return;

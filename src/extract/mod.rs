@@ -305,8 +305,9 @@ pub struct FieldScanner {
     /// The entry after the one used last: rows repeat their fields in order, so it is
     /// usually the next one asked for, found without hashing.
     next: usize,
-    /// `record_is_quiet`'s list of each field's entry in `names`, kept for its buffer.
-    record_entries: Vec<Option<usize>>,
+    /// Per column, whether `record_is_quiet` may decide a record by one search:
+    /// decided at its first call.
+    quiet_columns: Option<Vec<bool>>,
     /// The entry in `names` of each column of a header (`set_columns`): a record's
     /// fields are then found by position instead of by comparing names.
     columns: Vec<usize>,
@@ -339,43 +340,49 @@ impl FieldScanner {
         self.columns = names.iter().map(|n| self.entry(engine, n)).collect();
     }
 
-    /// True when `scan` of each field of a record (a range of `text`, its name and
-    /// inferred type) would report nothing, decided with one search of the record
-    /// (`Engine::fields_are_quiet`): most records of a numeric export. Never for a
-    /// record with a field whose name makes every value PII (`first_name`). After
-    /// `set_columns`, the k-th field's name must be the k-th name given there.
-    pub fn record_is_quiet<'f>(
+    /// True when `scan` of each field of a record (ranges of `text`, the k-th under
+    /// the k-th name of `header` with the k-th inferred type) would report nothing,
+    /// decided with one search of the record (`Engine::text_is_quiet`): most records
+    /// of a numeric export. Never for a record with a field whose name makes every
+    /// value PII (`first_name`). The fields must be separated by bytes that are not
+    /// word bytes (a delimiter, the line end), and `header` and `inferred` be the same
+    /// at every call: what they allow is decided once per column.
+    pub fn record_is_quiet(
         &mut self,
         engine: &Engine,
         text: &[u8],
-        fields: impl Iterator<Item = (std::ops::Range<usize>, Option<&'f str>, Option<&'f str>)> + Clone,
+        ranges: impl Iterator<Item = std::ops::Range<usize>>,
+        header: Option<&[String]>,
+        inferred: &[Option<String>],
     ) -> bool {
-        let mut entries = std::mem::take(&mut self.record_entries);
-        entries.clear();
-        for (k, (_, name, _)) in fields.clone().enumerate() {
-            let i = name.map(|f| match self.columns.get(k) {
-                Some(&i) => i,
-                None => self.entry(engine, f),
-            });
-            if i.is_some_and(|i| self.names[i].2.is_some()) {
-                self.record_entries = entries;
+        if self.quiet_columns.is_none() {
+            let width = header.map_or(0, <[String]>::len).max(inferred.len());
+            let plan = (0..width)
+                .map(|k| {
+                    let entry = header
+                        .and_then(|h| h.get(k))
+                        .map(|f| match self.columns.get(k) {
+                            Some(&i) => i,
+                            None => self.entry(engine, f),
+                        });
+                    let by_name = entry.is_some_and(|i| self.names[i].2.is_some());
+                    let ctx = FieldContext {
+                        name: entry.map(|i| &self.names[i].1),
+                        inferred: inferred.get(k).and_then(|t| t.as_deref()),
+                    };
+                    !by_name && engine.field_allows_quiet(ctx)
+                })
+                .collect();
+            self.quiet_columns = Some(plan);
+        }
+        let plan = self.quiet_columns.as_deref().unwrap_or_default();
+        // Past the header and the inferred types: no name, no type.
+        for (k, range) in ranges.enumerate() {
+            if range.len() > crate::engine::QUIET_FIELD || !plan.get(k).copied().unwrap_or(true) {
                 return false;
             }
-            entries.push(i);
         }
-        let names = &self.names;
-        let quiet = engine.fields_are_quiet(
-            text,
-            fields.zip(&entries).map(|((range, _, inferred), i)| {
-                let ctx = FieldContext {
-                    name: i.map(|i| &names[i].1),
-                    inferred,
-                };
-                (range, ctx)
-            }),
-        );
-        self.record_entries = entries;
-        quiet
+        engine.text_is_quiet(text)
     }
 
     /// `place_at(offset)` gives the place of a byte offset within `value`.
