@@ -1,7 +1,7 @@
 //! Context around a match: identifier words, keywords nearby, inline `key: value`
 //! names in free text, and token boundaries.
 
-use super::swar;
+use super::{block, swar};
 use std::ops::Range;
 
 /// Splits an identifier into lowercase words: `customerSSN_v2` → `customer ssn v2`,
@@ -197,20 +197,19 @@ impl KeywordMatcher {
         out.clear();
         let mut s = span.start;
         if self.letters_first {
-            // Eight bytes at a time: only the letters that start a word are looked up.
-            let mut after_alnum = s > 0 && hay[s - 1].is_ascii_alphanumeric();
-            while s + 8 <= span.end {
-                let word = u64::from_le_bytes(hay[s..s + 8].try_into().expect("8 bytes"));
-                let (letters, alnum) = swar::letters_and_alnum(word);
-                let mut starts = letters & !((alnum << 8) | u64::from(after_alnum) << 7);
+            // 64 bytes at a time: only the letters that start a word are looked up.
+            const LETTERS: [(u8, u8); 2] = [(b'A', b'Z'), (b'a', b'z')];
+            while s < span.end {
+                let (window, n) = block::window(hay, s, 0);
+                let n = n.min(span.end - s);
+                let mut starts = block::starts(&window, &LETTERS, &[], false) & block::first(n);
                 while starts != 0 {
-                    let at = s + (starts.trailing_zeros() / 8) as usize;
-                    self.hits_at(hay, at, span.end, out);
+                    self.hits_at(hay, s + starts.trailing_zeros() as usize, span.end, out);
                     starts &= starts - 1;
                 }
-                after_alnum = alnum >> 63 != 0;
-                s += 8;
+                s += n;
             }
+            return;
         }
         let mut after_alnum = s > 0 && hay[s - 1].is_ascii_alphanumeric();
         for at in s..span.end {

@@ -7,6 +7,7 @@
 //! context scoring (field name, inline key, keywords nearby) decide what is reported
 //! and with which confidence.
 
+mod block;
 pub mod context;
 pub mod patterns;
 mod prefilter;
@@ -514,7 +515,13 @@ impl Engine {
         let Some(ps) = &self.patterns else {
             return true;
         };
-        if !self.word_looks_only || !self.keywords.needs_letters() || !letterless(text) {
+        if !self.word_looks_only || !self.keywords.needs_letters() {
+            return false;
+        }
+        if ps.free_digits_are_quiet(text) {
+            return true;
+        }
+        if !letterless(text) {
             return false;
         }
         let mut scratch = self.scratch(ps);
@@ -985,6 +992,45 @@ mod tests {
             SCRATCH.set(Some(scratch));
             proptest::prop_assert_eq!(got, want, "{:?}", hay);
         }
+
+        /// Digits and separators told quiet without a search hold no free match;
+        /// runs of every length up to past the longest card number, with the digits
+        /// that patterns start with (`9`, `19`, `20`) often.
+        #[test]
+        fn digit_runs_told_quiet_hold_no_free_match(
+            runs in proptest::collection::vec(
+                (0usize..22, proptest::collection::vec(0usize..6, 22), 0usize..7),
+                1..6,
+            ),
+        ) {
+            let e = engine_once();
+            let ps = e.patterns.as_ref().expect("the default rules have patterns");
+            let mut hay = Vec::new();
+            for (len, digits, sep) in runs {
+                hay.extend(digits[..len].iter().map(|&d| b"019275"[d]));
+                hay.push(b",;\t|\n\"/"[sep]);
+            }
+            if ps.free_digits_are_quiet(&hay) {
+                let mut scratch = e.scratch(ps);
+                let any = ps.free_matches_any(&mut scratch.caches, &hay);
+                SCRATCH.set(Some(scratch));
+                proptest::prop_assert!(!any, "{:?}", String::from_utf8_lossy(&hay));
+            }
+        }
+    }
+
+    #[test]
+    fn a_numeric_record_is_told_quiet_without_a_search() {
+        // Not a matter of correctness: what keeps numeric exports fast.
+        let e = engine_once();
+        let ps = e
+            .patterns
+            .as_ref()
+            .expect("the default rules have patterns");
+        assert!(ps.free_digits_are_quiet(b"123456789,42,1234567,999,1700000000\n"));
+        // A card number's length (a free, validated pattern), or a dot, is searched.
+        assert!(!ps.free_digits_are_quiet(b"123456789,4111111111111111\n"));
+        assert!(!ps.free_digits_are_quiet(b"123456789,1999.50\n"));
     }
 
     /// Pieces of letterless field values: PII shapes the free patterns report (a test

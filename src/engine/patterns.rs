@@ -307,6 +307,18 @@ impl PatternSet {
             .is_some()
     }
 
+    /// True when `hay` is digits and separators only, in runs that hold no match of
+    /// the free finder whatever their digits (see [`DigitRuns`](super::prefilter::DigitRuns)): then
+    /// `free_matches_any` is false, and `hay` holds no letter. False says nothing.
+    pub fn free_digits_are_quiet(&self, hay: &[u8]) -> bool {
+        let finder = self.free().unwrap_or(&self.finder);
+        finder
+            .skipper
+            .as_ref()
+            .and_then(Skipper::digit_runs)
+            .is_some_and(|runs| runs.quiet(hay))
+    }
+
     /// The next of `finds`: (finder pattern id, span).
     pub fn next_find(&self, caches: &mut Caches, finds: &mut Finds<'_>) -> Option<Found> {
         let (finder, cache) = if finds.free {

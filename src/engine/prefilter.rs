@@ -9,7 +9,7 @@
 //!
 //! - **start patterns**, whose first byte is never a word byte right after a word
 //!   byte: their candidate starts (word starts whose byte can begin a match, and a
-//!   few non-word bytes) are found eight bytes at a time, and an anchored lazy DFA of
+//!   few non-word bytes) are found 64 bytes at a time, and an anchored lazy DFA of
 //!   those patterns, which usually dies after a byte or two, decides each;
 //! - **window patterns**, which can start anywhere but hold a rare byte: a regex of
 //!   their own runs only over the run of bytes they can match around each
@@ -22,7 +22,7 @@
 //! ever cost far more bytes of DFA walks than they skip (patterns made to do so), the
 //! search falls back to the finder where it stands.
 
-use super::{patterns, swar};
+use super::{block, patterns};
 use regex_automata::{
     Anchored, Input, MatchKind,
     dfa::{Automaton, StartKind, dense},
@@ -35,7 +35,7 @@ use std::ops::Range;
 
 type ByteSet = [bool; 256];
 
-/// Non-word bytes that may start a match, tested eight bytes at a time: more than
+/// Non-word bytes that may start a match, tested 64 bytes at a time: more than
 /// this and the patterns are not start patterns.
 const MAX_START_BYTES: usize = 4;
 /// Ranges of word bytes that may start a match at a word start, likewise.
@@ -230,15 +230,16 @@ pub struct Found {
 
 /// Candidate starts and an anchored DFA for the start patterns.
 struct StartFinder {
-    /// Word bytes that can start a match at a word start.
-    at_word_start: ByteSet,
-    /// The same, as ranges, padded with repeats to a fixed number so that the
-    /// eight-byte tests unroll (a repeat adds nothing).
+    /// Word bytes that can start a match at a word start, as ranges, padded with repeats to a fixed number so that the
+    /// block tests unroll (a repeat adds nothing).
     at_word_start_ranges: [(u8, u8); MAX_START_RANGES],
-    /// `other`, padded likewise.
+    /// Non-word bytes that can start a match (whatever precedes them), padded
+    /// likewise.
     other_padded: [u8; MAX_START_BYTES],
-    /// Non-word bytes that can start a match (whatever precedes them).
-    other: ByteSet,
+    /// Bit `256 * a + b`: a walk from a candidate whose first two bytes are `a`, `b`
+    /// can get past them (from some start state). Most candidates fail here, for a
+    /// few instructions instead of a walk's hundred.
+    pairs: Box<[u64; 1024]>,
     /// Compiled ahead of time (small: anchored, and without the window patterns), so
     /// that a walk is a table lookup per byte.
     dfa: dense::DFA<Vec<u32>>,
@@ -260,6 +261,110 @@ struct WindowFinder {
 pub struct Skipper {
     starts: Option<StartFinder>,
     windows: Option<WindowFinder>,
+    digit_runs: Option<DigitRuns>,
+}
+
+/// The longest run of digits [`DigitRuns`] knows about.
+const MAX_RUN: usize = 64;
+
+/// Which texts of digits and separators hold no match, whatever their digits: a
+/// numeric record (`123456789,42,1700000000`) is told quiet without a search.
+pub struct DigitRuns {
+    /// Bytes that are not word bytes and that no match can hold.
+    separators: ByteSet,
+    /// `quiet[n]`: no run of `n` digits between separators (or the text's ends) holds
+    /// a match.
+    quiet: [bool; MAX_RUN + 1],
+}
+
+impl DigitRuns {
+    /// True when `text` is made of digits and separators only, in runs of quiet
+    /// lengths: then it holds no match. False says nothing.
+    pub fn quiet(&self, text: &[u8]) -> bool {
+        // 64 bytes at a time: only the bytes that are not digits are looked at.
+        let mut run = 0;
+        for chunk in text.chunks(block::BLOCK) {
+            let mut bytes = [b'0'; block::BLOCK];
+            bytes[..chunk.len()].copy_from_slice(chunk);
+            let mut others = !block::digits(&bytes) & block::first(chunk.len());
+            let mut from = 0;
+            while others != 0 {
+                let at = others.trailing_zeros() as usize;
+                run += at - from;
+                if run > MAX_RUN || !self.quiet[run] || !self.separators[usize::from(chunk[at])] {
+                    return false;
+                }
+                run = 0;
+                from = at + 1;
+                others &= others - 1;
+            }
+            run += chunk.len() - from;
+            if run > MAX_RUN {
+                return false;
+            }
+        }
+        self.quiet[run]
+    }
+
+    /// From the start patterns' anchored DFA (and the bytes of every pattern: the
+    /// window patterns' matches hold a rare byte, never a digit or a separator).
+    /// `None` if the DFA can quit.
+    fn new(starts: Option<&StartFinder>, used: &ByteSet) -> Option<DigitRuns> {
+        let separators: ByteSet = std::array::from_fn(|b| !is_word(b as u8) && !used[b]);
+        let mut quiet = [true; MAX_RUN + 1];
+        let Some(sf) = starts else {
+            return Some(DigitRuns { separators, quiet });
+        };
+        let (dfa, start) = (&sf.dfa, &sf.start);
+        let seps: Vec<u8> = (0..=255u8)
+            .filter(|&b| separators[usize::from(b)])
+            .collect();
+        let set = |it: &mut dyn Iterator<Item = StateID>| {
+            let mut v: Vec<StateID> = it.collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        // Walks from the run's start (after a separator, or at the text start), then
+        // also from each digit on.
+        let mut live = set(&mut seps
+            .iter()
+            .map(|&z| start[usize::from(z)])
+            .chain([start[256]]));
+        let inside = set(&mut (b'0'..=b'9').map(|d| start[usize::from(d)]));
+        // A match that ends inside a run (reported at the digit after it) ends inside
+        // every longer run too.
+        let mut inner_match = false;
+        for (n, quiet) in quiet.iter_mut().enumerate() {
+            if n > 0 {
+                let mut next = Vec::new();
+                for &s in &live {
+                    for d in b'0'..=b'9' {
+                        let t = dfa.next_state(s, d);
+                        if dfa.is_quit_state(t) {
+                            return None;
+                        }
+                        inner_match |= dfa.is_match_state(t);
+                        if !dfa.is_dead_state(t) {
+                            next.push(t);
+                        }
+                    }
+                }
+                next.extend(&inside);
+                live = set(&mut next.into_iter());
+            }
+            // The run ends: a separator or the end of the text follows.
+            let ends_in_match = live.iter().any(|&s| {
+                dfa.is_match_state(dfa.next_eoi_state(s))
+                    || seps.iter().any(|&z| {
+                        let t = dfa.next_state(s, z);
+                        dfa.is_match_state(t) || dfa.is_quit_state(t)
+                    })
+            });
+            *quiet = !inner_match && !ends_in_match;
+        }
+        Some(DigitRuns { separators, quiet })
+    }
 }
 
 /// A thread's search caches for a [`Skipper`].
@@ -288,6 +393,10 @@ pub struct Search {
     /// The last window (a run of the window patterns' bytes), reused while rare
     /// bytes fall inside it.
     window: Range<usize>,
+    /// The start finder's current block and its candidates (all of them, also those
+    /// before `pos`).
+    block: Range<usize>,
+    candidates: u64,
 }
 
 impl Search {
@@ -309,8 +418,11 @@ impl Skipper {
         let (mut start_pats, mut start_ids) = (Vec::new(), Vec::new());
         let (mut rare, mut bytes) = (Vec::new(), [false; 256]);
         let (mut window_pats, mut window_ids) = (Vec::new(), Vec::new());
+        let mut used = [false; 256];
         for (id, &p) in patterns.iter().enumerate() {
-            match classify(&patterns::parse(p)?)? {
+            let hir = patterns::parse(p)?;
+            all_bytes(&hir, &mut used);
+            match classify(&hir)? {
                 Kind::Start(s) => {
                     for b in 0..256 {
                         start_set.after_word[b] |= s.after_word[b];
@@ -391,13 +503,11 @@ impl Skipper {
             let at_word_start_ranges =
                 std::array::from_fn(|i| at_word_start_ranges.get(i).copied().unwrap_or(pad_range));
             let other_padded = std::array::from_fn(|i| other.get(i).copied().unwrap_or(pad_byte));
-            let mut other_set = [false; 256];
-            other.iter().for_each(|&b| other_set[usize::from(b)] = true);
+            let pairs = live_pairs(&dfa, &start);
             Some(StartFinder {
-                at_word_start,
                 at_word_start_ranges,
                 other_padded,
-                other: other_set,
+                pairs,
                 dfa,
                 start,
                 ids: start_ids,
@@ -415,7 +525,17 @@ impl Skipper {
                 ids: window_ids,
             })
         };
-        Some(Skipper { starts, windows })
+        let digit_runs = DigitRuns::new(starts.as_ref(), &used);
+        Some(Skipper {
+            starts,
+            windows,
+            digit_runs,
+        })
+    }
+
+    /// What tells texts of digits and separators quiet, when it could be worked out.
+    pub fn digit_runs(&self) -> Option<&DigitRuns> {
+        self.digit_runs.as_ref()
     }
 
     pub fn cache(&self) -> SkipCache {
@@ -442,6 +562,8 @@ impl Skipper {
                 Next::None
             },
             window: 0..0,
+            block: 0..0,
+            candidates: 0,
         }
     }
 
@@ -488,34 +610,19 @@ impl Skipper {
 impl StartFinder {
     /// The next match of a start pattern at or after `s.pos`.
     fn next(&self, hay: &[u8], s: &mut Search) -> Result<Next, GiveUp> {
-        let mut at = s.pos;
-        let mut after_word = at > 0 && is_word(hay[at - 1]);
-        while at < s.limit {
-            // The candidates among the next eight bytes (or the last few, one by one),
-            // as the high bit of each byte's lane.
-            let (mut candidates, width) = if at + 8 <= hay.len() {
-                let word = u64::from_le_bytes(hay[at..at + 8].try_into().expect("eight bytes"));
-                let words = swar::word_bytes(word);
-                let starters = self
-                    .at_word_start_ranges
-                    .iter()
-                    .fold(0, |m, &(lo, hi)| m | swar::between(word, lo, hi));
-                let others = self
-                    .other_padded
-                    .iter()
-                    .fold(0, |m, &b| m | swar::equal(word, b));
-                let word_starts = words & !(words << 8 | u64::from(after_word) << 7);
-                after_word = words >> 63 != 0;
-                ((word_starts & starters) | others, 8)
-            } else {
-                let b = hay[at];
-                let found = (!after_word && self.at_word_start[usize::from(b)])
-                    || self.other[usize::from(b)];
-                after_word = is_word(b);
-                (u64::from(found) << 7, 1)
-            };
+        let at = s.pos;
+        // Matches are dense in some text: the block of the last call is reused.
+        let (mut block_at, mut candidates) = if s.block.contains(&at) {
+            let resumed = s.candidates & !block::first(at - s.block.start);
+            (s.block.start, resumed)
+        } else if at < s.limit {
+            (at, self.candidates(hay, s, at))
+        } else {
+            return Ok(Next::None);
+        };
+        loop {
             while candidates != 0 {
-                let c = at + candidates.trailing_zeros() as usize / 8;
+                let c = block_at + candidates.trailing_zeros() as usize;
                 if c >= s.limit {
                     return Ok(Next::None);
                 }
@@ -531,9 +638,44 @@ impl StartFinder {
                 }
                 candidates &= candidates - 1;
             }
-            at += width;
+            block_at = s.block.end;
+            if block_at >= s.limit {
+                return Ok(Next::None);
+            }
+            candidates = self.candidates(hay, s, block_at);
         }
-        Ok(Next::None)
+    }
+
+    /// The candidates among the 64 bytes at `at` (fewer at the end of `hay`), one bit
+    /// each, kept in `s` as its current block.
+    fn candidates(&self, hay: &[u8], s: &mut Search, at: usize) -> u64 {
+        // Padding: the text start is not after a word byte, and a NUL starts nothing
+        // past the end (`first` drops it anyway).
+        let (window, n) = block::window(hay, at, 0);
+        let mut candidates = block::starts(
+            &window,
+            &self.at_word_start_ranges,
+            &self.other_padded,
+            true,
+        ) & block::first(n);
+        // Without a branch per candidate: those whose first two bytes lead nowhere
+        // are dropped.
+        let mut rest = candidates;
+        while rest != 0 {
+            let i = rest.trailing_zeros() as usize;
+            let c = at + i;
+            let live = hay.get(c + 1).is_none_or(|&b| self.pair_is_live(hay[c], b));
+            candidates &= !(u64::from(!live) << i);
+            rest &= rest - 1;
+        }
+        s.block = at..at + n;
+        s.candidates = candidates;
+        candidates
+    }
+
+    fn pair_is_live(&self, a: u8, b: u8) -> bool {
+        let bit = usize::from(a) << 8 | usize::from(b);
+        self.pairs[bit / 64] >> (bit % 64) & 1 != 0
     }
 
     /// The leftmost-first match anchored at `at`: (DFA pattern id, end).
@@ -559,6 +701,31 @@ impl StartFinder {
         }
         found
     }
+}
+
+/// The pairs of first bytes from which a walk of `dfa` from one of the `start` states
+/// is neither dead nor quit (see [`StartFinder::pairs`]).
+fn live_pairs(dfa: &dense::DFA<Vec<u32>>, start: &[StateID]) -> Box<[u64; 1024]> {
+    let mut pairs = Box::new([0u64; 1024]);
+    let mut starts = start.to_vec();
+    starts.sort_unstable();
+    starts.dedup();
+    for &s in &starts {
+        for a in 0..=255u8 {
+            let first = dfa.next_state(s, a);
+            if dfa.is_dead_state(first) {
+                continue;
+            }
+            for b in 0..=255u8 {
+                let second = dfa.next_state(first, b);
+                if dfa.is_match_state(first) || !dfa.is_dead_state(second) {
+                    let bit = usize::from(a) << 8 | usize::from(b);
+                    pairs[bit / 64] |= 1 << (bit % 64);
+                }
+            }
+        }
+    }
+    pairs
 }
 
 impl WindowFinder {
@@ -822,6 +989,91 @@ mod tests {
             proptest::prop_assert_eq!(skipper_matches(set, &hay, from..to, false), want);
             let want = finder_matches_resumed(set, &hay, from..to);
             proptest::prop_assert_eq!(skipper_matches(set, &hay, from..to, true), want);
+        }
+    }
+
+    fn digit_runs_of(patterns: &[&str]) -> DigitRuns {
+        Skipper::new(patterns)
+            .expect("a skipper")
+            .digit_runs
+            .expect("digit runs")
+    }
+
+    #[test]
+    fn digit_runs_are_quiet_by_length_whatever_their_digits() {
+        // `9` then three digits, or six digits, each a whole word.
+        let runs = digit_runs_of(&[r"\b9[0-9]{3}\b", r"\b[0-9]{6}\b", r"@[a-z]+"]);
+        let lengths: Vec<usize> = (0..=8).filter(|&n| runs.quiet[n]).collect();
+        assert_eq!(lengths, [0, 1, 2, 3, 5, 7, 8]);
+        assert!(runs.quiet(b"12345,1,,22\n333;55555|"));
+        assert!(runs.quiet(b""));
+        // A run of four digits may be `9xxx`, whichever digits this one holds.
+        assert!(!runs.quiet(b"12345,1234"));
+        assert!(!runs.quiet(b"123456"));
+        // Bytes a pattern can hold are no separators (`@`), nor are word bytes.
+        assert!(!runs.quiet(b"12@55"));
+        assert!(!runs.quiet(b"12,x"));
+        // Runs across blocks of 64 bytes, and longer than any run it knows.
+        let mut long = b"1,".repeat(31);
+        long.extend_from_slice(b"12345");
+        assert!(runs.quiet(&long));
+        long.extend_from_slice(b"6");
+        assert!(!runs.quiet(&long));
+        assert!(!runs.quiet(&[b'1'; MAX_RUN + 1]));
+        // A match that ends inside a run: `77` and a digit, at a word start.
+        let runs = digit_runs_of(&[r"\b77[0-9]", r"@[a-z]+"]);
+        let lengths: Vec<usize> = (0..=8).filter(|&n| runs.quiet[n]).collect();
+        assert_eq!(lengths, [0, 1, 2]);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+        /// Texts told quiet hold no match of the default patterns; digits biased to
+        /// the ones patterns start with (`9`, `19`, `20`, `2-9`).
+        #[test]
+        fn quiet_digit_runs_hold_no_match(
+            runs in proptest::collection::vec(
+                (0usize..24, proptest::collection::vec(0usize..6, 24), 0usize..8),
+                0..10,
+            ),
+        ) {
+            let set = default_set();
+            let mut hay = Vec::new();
+            for (len, digits, sep) in runs {
+                hay.extend(digits[..len].iter().map(|&d| b"019275"[d]));
+                hay.push(b",;\t|\n -/"[sep]);
+            }
+            if set.free_digits_are_quiet(&hay) {
+                proptest::prop_assert_eq!(finder_matches(set, &hay, 0..hay.len()), vec![]);
+            }
+        }
+    }
+
+    #[test]
+    fn candidates_are_found_in_every_lane_of_a_block_and_at_the_very_end() {
+        // One-byte matches (the pair filter must not drop a candidate without a
+        // second byte) and two-byte ones, at each offset around 64-byte blocks.
+        let set = PatternSet::build(&[r"\b[0-9]\b", r"\+[a-c]", r"@[a-z]+"], vec![0, 1, 2], 0)
+            .expect("compiles");
+        for len in [1, 2, 62, 63, 64, 65, 66, 127, 128, 129, 200] {
+            for at in (0..len).step_by(5).chain([len - 1]) {
+                for planted in [&b"7"[..], b"+b", b"+z"] {
+                    let mut hay = vec![b'x'; len];
+                    hay[at - at.min(1)..at].fill(b' ');
+                    let end = (at + planted.len()).min(len);
+                    hay[at..end].copy_from_slice(&planted[..end - at]);
+                    let want = finder_matches(&set, &hay, 0..len);
+                    assert_eq!(
+                        skipper_matches(&set, &hay, 0..len, false),
+                        want,
+                        "{len} {at}"
+                    );
+                    assert_eq!(
+                        skipper_matches(&set, &hay, 0..len, true),
+                        finder_matches_resumed(&set, &hay, 0..len)
+                    );
+                }
+            }
         }
     }
 

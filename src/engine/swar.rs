@@ -29,22 +29,6 @@ pub fn letters_and_alnum(word: u64) -> (u64, u64) {
     (letters, letters | digits)
 }
 
-/// The lanes of `word` holding an ASCII byte in `lo..=hi` (`1 <= lo <= hi < 0x7f`).
-pub fn between(word: u64, lo: u8, hi: u8) -> u64 {
-    in_range(word & LOW7, lo, hi) & !word & HIGH
-}
-
-/// The lanes of `word` equal to `b` (exact: no carries between lanes).
-pub fn equal(word: u64, b: u8) -> u64 {
-    let x = word ^ splat(b);
-    !((x & LOW7).wrapping_add(LOW7) | x) & HIGH
-}
-
-/// The word bytes of `\b` in ASCII mode: letters, digits and `_`.
-pub fn word_bytes(word: u64) -> u64 {
-    letters_and_alnum(word).1 | equal(word, b'_')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,18 +52,6 @@ mod tests {
             let on = |m: u64| m >> bit & 1 == 1;
             assert_eq!(on(letters), b.is_ascii_alphabetic(), "{b:#x}");
             assert_eq!(on(alnum), b.is_ascii_alphanumeric(), "{b:#x}");
-            assert_eq!(on(word_bytes(word)), b.is_ascii_alphanumeric() || b == b'_');
-            assert_eq!(on(between(word, b'A', b'Z')), b.is_ascii_uppercase());
-            assert_eq!(on(between(word, b'0', b'0')), b == b'0');
-            for probe in [b'+', b'@', 0x00, 0x80, 0xff] {
-                assert_eq!(on(equal(word, probe)), b == probe, "{b:#x} {probe:#x}");
-            }
         });
-    }
-
-    #[test]
-    fn equal_marks_only_equal_lanes() {
-        let word = u64::from_le_bytes(*b"a+b++\x80+\x2b");
-        assert_eq!(equal(word, b'+'), 0x8080_0080_8000_8000);
     }
 }
