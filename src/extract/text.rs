@@ -147,6 +147,55 @@ fn scan_stream_ctx(
     }
 }
 
+/// [`scan_stream_ctx`] over bytes in memory, without copying them into a buffer of
+/// its own: `data[..ctx_len]` is the context, the rest the stream. The windows are
+/// the streaming scanner's (its buffer is `data[start..start + chunk]`), so the
+/// findings are the same.
+fn scan_slice_ctx(
+    data: &[u8],
+    ctx_len: usize,
+    builder: &FindingBuilder<'_>,
+    chunk: usize,
+    first_line: u64,
+    out: &mut dyn FindingSink,
+) {
+    let chunk = chunk.max(MIN_CHUNK);
+    let mut start = ctx_len.saturating_sub(CARRY);
+    let mut context_len = ctx_len - start;
+    let mut buf_offset = 0u64;
+    let mut cursor = LineCursor {
+        pos: context_len,
+        line: first_line,
+        line_start: context_len as u64,
+    };
+    loop {
+        // The streaming scanner reads until its buffer is full or the input ends.
+        let eof = data.len() - start < chunk;
+        let buf = &data[start..(start + chunk).min(data.len())];
+        if buf.len() <= context_len && eof {
+            return;
+        }
+        let end = if eof {
+            buf.len()
+        } else if let Some(nl) = memchr::memrchr(b'\n', &buf[context_len..]) {
+            context_len + nl + 1
+        } else {
+            buf.len() - MAX_MATCH
+        };
+        scan_window(buf, context_len, end, builder, &mut cursor, buf_offset, out);
+        if eof {
+            return;
+        }
+        cursor.advance(buf, end, buf_offset);
+        let keep = CARRY.min(end);
+        let drop = end - keep;
+        start += drop;
+        buf_offset += drop as u64;
+        cursor.pos -= drop;
+        context_len = keep;
+    }
+}
+
 /// Scans a large plain file on several threads: it is read in parts of about `part`
 /// bytes cut at line ends; each part is scanned by the pool (with the end of the
 /// previous part as context and its own first line number) while the next ones are
@@ -171,20 +220,25 @@ pub fn scan_parallel(
     rayon::in_place_scope(|scope| {
         let mut in_flight = super::Ordered::default();
         while !eof {
-            // Read one part, ending at a line end (the last at EOF).
-            let mut buf = std::mem::take(&mut carry);
+            // Read one part, ending at a line end (the last at EOF), after the end of
+            // the previous part as context (scanned in place: no copy of the part).
+            let mut buf = Vec::with_capacity(context.len() + carry.len() + part);
+            buf.extend_from_slice(&context);
+            let ctx_len = buf.len();
+            buf.append(&mut carry);
             let mut failed = None;
             loop {
-                let want = if memchr::memrchr(b'\n', &buf).is_some() || buf.len() < part {
+                let data = &buf[ctx_len..];
+                let want = if memchr::memrchr(b'\n', data).is_some() || data.len() < part {
                     part
                 } else {
                     // No line end yet: read on (a long line), up to four parts.
-                    buf.len() + part
+                    data.len() + part
                 };
-                if buf.len() >= want {
+                if data.len() >= want {
                     break;
                 }
-                match read_more(&mut reader, &mut buf, want) {
+                match read_more(&mut reader, &mut buf, ctx_len + want) {
                     Ok(0) => {
                         eof = true;
                         break;
@@ -195,43 +249,44 @@ pub fn scan_parallel(
                         break;
                     }
                 }
-                if buf.len() > 4 * part && memchr::memchr(b'\n', &buf).is_none() {
+                if buf.len() - ctx_len > 4 * part
+                    && memchr::memchr(b'\n', &buf[ctx_len..]).is_none()
+                {
                     break;
                 }
             }
             if let Some(e) = failed {
-                // Scan what was read, in order, then report the error. (Reading from
-                // memory cannot fail.)
+                // Scan what was read, in order, then report the error.
                 in_flight.drain(out);
-                let _ = scan_stream_ctx(&buf[..], builder, chunk, line, &context, out);
+                scan_slice_ctx(&buf, ctx_len, builder, chunk, line, out);
                 return (total, Err(e));
             }
             if !eof {
-                match memchr::memrchr(b'\n', &buf) {
-                    Some(nl) => carry = buf.split_off(nl + 1),
+                match memchr::memrchr(b'\n', &buf[ctx_len..]) {
+                    Some(nl) => carry = buf.split_off(ctx_len + nl + 1),
                     None => {
                         // A line longer than four parts: the rest on this thread.
                         in_flight.drain(out);
-                        let rest = io::Cursor::new(buf).chain(&mut reader);
-                        let (n, r) = scan_stream_ctx(rest, builder, chunk, line, &context, out);
+                        let data = buf.split_off(ctx_len);
+                        let rest = io::Cursor::new(data).chain(&mut reader);
+                        let (n, r) = scan_stream_ctx(rest, builder, chunk, line, &buf, out);
                         return (total + n, r);
                     }
                 }
             }
-            if buf.is_empty() {
+            if buf.len() == ctx_len {
                 break;
             }
-            let ctx = std::mem::take(&mut context);
-            context = buf[buf.len().saturating_sub(CARRY)..].to_vec();
+            // Only this part's bytes, as before the part was scanned in place.
+            context = buf[(buf.len().saturating_sub(CARRY)).max(ctx_len)..].to_vec();
             let first = line;
-            line += memchr::memchr_iter(b'\n', &buf).count() as u64;
+            line += memchr::memchr_iter(b'\n', &buf[ctx_len..]).count() as u64;
             if in_flight.len() > threads.max(1) {
                 in_flight.next_to(out);
             }
             in_flight.spawn(scope, move || {
                 let mut v = Vec::new();
-                // Reading from memory cannot fail.
-                let _ = scan_stream_ctx(&buf[..], builder, chunk, first, &ctx, &mut v);
+                scan_slice_ctx(&buf, ctx_len, builder, chunk, first, &mut v);
                 v
             });
         }
