@@ -65,6 +65,59 @@ pub fn starts<const R: usize, const E: usize>(
     pack(&lanes)
 }
 
+/// [`starts`] at word boundaries (`_` a word byte), for slices of the lengths it was
+/// chosen for by [`starts_fn`].
+pub type StartsFn = fn(&[u8; BLOCK + 1], &[(u8, u8)], &[u8]) -> u64;
+
+/// The [`StartsFn`] for exactly `ranges` ranges and `bytes` bytes (up to 4 each), so
+/// that no padding entry is tested.
+pub fn starts_fn(ranges: usize, bytes: usize) -> Option<StartsFn> {
+    fn exact<const R: usize, const E: usize>(
+        window: &[u8; BLOCK + 1],
+        ranges: &[(u8, u8)],
+        bytes: &[u8],
+    ) -> u64 {
+        let ranges: &[(u8, u8); R] = ranges.try_into().expect("the chosen range count");
+        let bytes: &[u8; E] = bytes.try_into().expect("the chosen byte count");
+        starts(window, ranges, bytes, true)
+    }
+    macro_rules! pick {
+        ($(($r:literal, $e:literal)),*) => {
+            match (ranges, bytes) {
+                $(($r, $e) => Some(exact::<$r, $e> as StartsFn),)*
+                _ => None,
+            }
+        };
+    }
+    pick!(
+        (0, 0),
+        (0, 1),
+        (0, 2),
+        (0, 3),
+        (0, 4),
+        (1, 0),
+        (1, 1),
+        (1, 2),
+        (1, 3),
+        (1, 4),
+        (2, 0),
+        (2, 1),
+        (2, 2),
+        (2, 3),
+        (2, 4),
+        (3, 0),
+        (3, 1),
+        (3, 2),
+        (3, 3),
+        (3, 4),
+        (4, 0),
+        (4, 1),
+        (4, 2),
+        (4, 3),
+        (4, 4)
+    )
+}
+
 /// The ASCII digits of a block.
 #[inline(always)]
 pub fn digits(block: &[u8; BLOCK]) -> u64 {
@@ -142,5 +195,29 @@ mod tests {
             prop_assert_eq!(&window[1..=n], &hay[at..at + n]);
             prop_assert!(window[n + 1..].iter().all(|&b| b == 0xAA));
         }
+    }
+
+    #[test]
+    fn a_starts_fn_for_every_count_tests_what_it_is_given() {
+        let mut window = [b' '; BLOCK + 1];
+        window[1..12].copy_from_slice(b"1a+B(c2_ -@");
+        let ranges = [(b'0', b'9'), (b'A', b'Z'), (b'a', b'z'), (b'_', b'_')];
+        let bytes = [b'+', b'(', b'-', b'@'];
+        let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+        for r in 0..=4 {
+            for e in 0..=4 {
+                let (ranges, bytes) = (&ranges[..r], &bytes[..e]);
+                let want = (0..BLOCK).fold(0u64, |m, i| {
+                    let b = window[i + 1];
+                    let start =
+                        ranges.iter().any(|&(lo, hi)| (lo..=hi).contains(&b)) && !word(window[i]);
+                    m | u64::from(start || bytes.contains(&b)) << i
+                });
+                let f = starts_fn(r, e).expect("counts up to 4");
+                assert_eq!(f(&window, ranges, bytes), want, "{r} {e}");
+            }
+        }
+        assert!(starts_fn(5, 0).is_none());
+        assert!(starts_fn(0, 5).is_none());
     }
 }

@@ -35,8 +35,8 @@ use std::ops::Range;
 
 type ByteSet = [bool; 256];
 
-/// Non-word bytes that may start a match, tested 64 bytes at a time: more than
-/// this and the patterns are not start patterns.
+/// Non-word bytes that may start a match, tested 64 bytes at a time (one vector
+/// compare each): more than this and the patterns are not start patterns.
 const MAX_START_BYTES: usize = 4;
 /// Ranges of word bytes that may start a match at a word start, likewise.
 const MAX_START_RANGES: usize = 4;
@@ -230,12 +230,12 @@ pub struct Found {
 
 /// Candidate starts and an anchored DFA for the start patterns.
 struct StartFinder {
-    /// Word bytes that can start a match at a word start, as ranges, padded with repeats to a fixed number so that the
-    /// block tests unroll (a repeat adds nothing).
-    at_word_start_ranges: [(u8, u8); MAX_START_RANGES],
-    /// Non-word bytes that can start a match (whatever precedes them), padded
-    /// likewise.
-    other_padded: [u8; MAX_START_BYTES],
+    /// Word bytes that can start a match at a word start, as ranges.
+    at_word_start_ranges: Vec<(u8, u8)>,
+    /// Non-word bytes that can start a match (whatever precedes them).
+    other: Vec<u8>,
+    /// [`block::starts`] for exactly that many ranges and bytes.
+    starts: block::StartsFn,
     /// Bit `256 * a + b`: a walk from a candidate whose first two bytes are `a`, `b`
     /// can get past them (from some start state). Most candidates fail here, for a
     /// few instructions instead of a walk's hundred.
@@ -493,20 +493,12 @@ impl Skipper {
             if at_word_start_ranges.len() > MAX_START_RANGES {
                 return None;
             }
-            // Padding: a repeat of an entry; with none, a word byte that a walk rejects
-            // (`_`) or a NUL, which only cost a walk where they occur.
-            let pad_range = at_word_start_ranges
-                .first()
-                .copied()
-                .unwrap_or((b'_', b'_'));
-            let pad_byte = other.first().copied().unwrap_or(0);
-            let at_word_start_ranges =
-                std::array::from_fn(|i| at_word_start_ranges.get(i).copied().unwrap_or(pad_range));
-            let other_padded = std::array::from_fn(|i| other.get(i).copied().unwrap_or(pad_byte));
+            let starts = block::starts_fn(at_word_start_ranges.len(), other.len())?;
             let pairs = live_pairs(&dfa, &start);
             Some(StartFinder {
                 at_word_start_ranges,
-                other_padded,
+                other,
+                starts,
                 pairs,
                 dfa,
                 start,
@@ -652,12 +644,8 @@ impl StartFinder {
         // Padding: the text start is not after a word byte, and a NUL starts nothing
         // past the end (`first` drops it anyway).
         let (window, n) = block::window(hay, at, 0);
-        let mut candidates = block::starts(
-            &window,
-            &self.at_word_start_ranges,
-            &self.other_padded,
-            true,
-        ) & block::first(n);
+        let mut candidates =
+            (self.starts)(&window, &self.at_word_start_ranges, &self.other) & block::first(n);
         // Without a branch per candidate: those whose first two bytes lead nowhere
         // are dropped.
         let mut rest = candidates;
