@@ -10,6 +10,9 @@
 /// A block: 64 bytes of the haystack.
 pub const BLOCK: usize = 64;
 
+/// A block with the byte before it and the byte after it.
+pub type Window = [u8; BLOCK + 2];
+
 /// Packs 64 lanes of 0 or 1 into a mask, lane `i` to bit `i`.
 #[inline(always)]
 fn pack(lanes: &[u8; BLOCK]) -> u64 {
@@ -32,19 +35,19 @@ fn is_word(b: u8, underscore: bool) -> u8 {
     )
 }
 
-/// The starts in a window of the byte before a block and the block: bit `i` is set
+/// The starts in the block of a window: bit `i` is set
 /// when byte `i` of the block is in one of `ranges` (inclusive) and the byte before it
 /// is not a word byte (an ASCII letter or digit; `_` too if `underscore`, as for `\b`),
 /// or when it equals one of `bytes`. With word bytes in `ranges`, those are the word
 /// starts there. Fixed counts, so that the loops unroll; repeat an entry to pad.
 #[inline(always)]
 pub fn starts<const R: usize, const E: usize>(
-    window: &[u8; BLOCK + 1],
+    window: &Window,
     ranges: &[(u8, u8); R],
     bytes: &[u8; E],
     underscore: bool,
 ) -> u64 {
-    let (before, block) = (&window[..BLOCK], &window[1..]);
+    let (before, block) = (&window[..BLOCK], &window[1..=BLOCK]);
     let mut in_range = [0u8; BLOCK];
     for &(lo, hi) in ranges {
         let span = hi.wrapping_sub(lo);
@@ -67,13 +70,13 @@ pub fn starts<const R: usize, const E: usize>(
 
 /// [`starts`] at word boundaries (`_` a word byte), for slices of the lengths it was
 /// chosen for by [`starts_fn`].
-pub type StartsFn = fn(&[u8; BLOCK + 1], &[(u8, u8)], &[u8]) -> u64;
+pub type StartsFn = fn(&Window, &[(u8, u8)], &[u8]) -> u64;
 
 /// The [`StartsFn`] for exactly `ranges` ranges and `bytes` bytes (up to 4 each), so
 /// that no padding entry is tested.
 pub fn starts_fn(ranges: usize, bytes: usize) -> Option<StartsFn> {
     fn exact<const R: usize, const E: usize>(
-        window: &[u8; BLOCK + 1],
+        window: &Window,
         ranges: &[(u8, u8)],
         bytes: &[u8],
     ) -> u64 {
@@ -128,21 +131,24 @@ pub fn digits(block: &[u8; BLOCK]) -> u64 {
     pack(&lanes)
 }
 
-/// The window of the 64 bytes at `at` (or the rest of `hay`, padded with `pad`) and
-/// the byte before them (`pad` at the start of `hay`), and how many of its bytes are
+/// The window of the 64 bytes at `at` (or the rest of `hay`), with the bytes before
+/// and after them, `pad` where `hay` has none; and how many bytes of the block are
 /// `hay`'s.
 #[inline(always)]
-pub fn window(hay: &[u8], at: usize, pad: u8) -> ([u8; BLOCK + 1], usize) {
-    if let Some(w) = at.checked_sub(1).and_then(|from| hay.get(from..at + BLOCK)) {
+pub fn window(hay: &[u8], at: usize, pad: u8) -> (Window, usize) {
+    if let Some(w) = at
+        .checked_sub(1)
+        .and_then(|from| hay.get(from..=at + BLOCK))
+    {
         return (w.try_into().expect("a window"), BLOCK);
     }
-    let mut window = [pad; BLOCK + 1];
+    let mut window = [pad; BLOCK + 2];
     if at > 0 {
         window[0] = hay[at - 1];
     }
-    let rest = &hay[at..(at + BLOCK).min(hay.len())];
+    let rest = &hay[at..(at + BLOCK + 1).min(hay.len())];
     window[1..=rest.len()].copy_from_slice(rest);
-    (window, rest.len())
+    (window, rest.len().min(BLOCK))
 }
 
 /// The mask of the first `n` bytes of a block.
@@ -155,11 +161,11 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn any_window() -> impl Strategy<Value = [u8; BLOCK + 1]> {
+    fn any_window() -> impl Strategy<Value = Window> {
         // Bytes around the class edges as often as any others.
         let edgy = prop::sample::select(b"/09:@AZ[`az{_+-( \x00\x7f\x80\xff".to_vec());
-        prop::collection::vec(prop_oneof![any::<u8>(), edgy], BLOCK + 1)
-            .prop_map(|v| v.try_into().expect("65 bytes"))
+        prop::collection::vec(prop_oneof![any::<u8>(), edgy], BLOCK + 2)
+            .prop_map(|v| v.try_into().expect("66 bytes"))
     }
 
     proptest! {
@@ -178,7 +184,7 @@ mod tests {
                 m | u64::from(start || bytes.contains(&b)) << i
             });
             prop_assert_eq!(starts(&window, &ranges, &bytes, underscore), expected);
-            let block: [u8; BLOCK] = window[1..].try_into().expect("a block");
+            let block: [u8; BLOCK] = window[1..=BLOCK].try_into().expect("a block");
             let want = (0..BLOCK).fold(0u64, |m, i| m | u64::from(block[i].is_ascii_digit()) << i);
             prop_assert_eq!(digits(&block), want);
         }
@@ -193,13 +199,15 @@ mod tests {
             prop_assert_eq!(n, (hay.len() - at).min(BLOCK));
             prop_assert_eq!(window[0], if at > 0 { hay[at - 1] } else { 0xAA });
             prop_assert_eq!(&window[1..=n], &hay[at..at + n]);
-            prop_assert!(window[n + 1..].iter().all(|&b| b == 0xAA));
+            let after = hay.get(at + BLOCK).copied().unwrap_or(0xAA);
+            prop_assert_eq!(window[BLOCK + 1], after);
+            prop_assert!(window[n + 1..=BLOCK].iter().all(|&b| b == 0xAA));
         }
     }
 
     #[test]
     fn a_starts_fn_for_every_count_tests_what_it_is_given() {
-        let mut window = [b' '; BLOCK + 1];
+        let mut window = [b' '; BLOCK + 2];
         window[1..12].copy_from_slice(b"1a+B(c2_ -@");
         let ranges = [(b'0', b'9'), (b'A', b'Z'), (b'a', b'z'), (b'_', b'_')];
         let bytes = [b'+', b'(', b'-', b'@'];

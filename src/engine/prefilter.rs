@@ -647,12 +647,11 @@ impl StartFinder {
         let mut candidates =
             (self.starts)(&window, &self.at_word_start_ranges, &self.other) & block::first(n);
         // Without a branch per candidate: those whose first two bytes lead nowhere
-        // are dropped.
+        // are dropped (a candidate at the end of `hay` is walked).
         let mut rest = candidates;
         while rest != 0 {
             let i = rest.trailing_zeros() as usize;
-            let c = at + i;
-            let live = hay.get(c + 1).is_none_or(|&b| self.pair_is_live(hay[c], b));
+            let live = at + i + 1 >= hay.len() || self.pair_is_live(window[i + 1], window[i + 2]);
             candidates &= !(u64::from(!live) << i);
             rest &= rest - 1;
         }
