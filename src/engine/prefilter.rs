@@ -672,16 +672,17 @@ impl StartFinder {
         let mut found = None;
         for (i, &b) in hay.iter().enumerate().skip(at) {
             sid = self.dfa.next_state(sid, b);
-            *walked += 1;
             if self.dfa.is_special_state(sid) {
                 if self.dfa.is_match_state(sid) {
                     // Matches are reported one byte late: this one ended before `b`.
                     found = Some((self.dfa.match_pattern(sid, 0).as_usize(), i));
                 } else if self.dfa.is_dead_state(sid) || self.dfa.is_quit_state(sid) {
+                    *walked += i + 1 - at;
                     return found;
                 }
             }
         }
+        *walked += hay.len() - at;
         sid = self.dfa.next_eoi_state(sid);
         if self.dfa.is_match_state(sid) {
             found = Some((self.dfa.match_pattern(sid, 0).as_usize(), hay.len()));

@@ -35,9 +35,12 @@ impl LineCursor {
         if to <= self.pos {
             return;
         }
-        for nl in memchr::memchr_iter(b'\n', &buf[self.pos..to]) {
-            self.line += 1;
-            self.line_start = buf_offset + (self.pos + nl) as u64 + 1;
+        // Counted at once, and only the last line start looked for (lines are short
+        // in logs: a search per line would cost more than the count).
+        let seg = &buf[self.pos..to];
+        if let Some(last) = memchr::memrchr(b'\n', seg) {
+            self.line += memchr::memchr_iter(b'\n', seg).count() as u64;
+            self.line_start = buf_offset + (self.pos + last) as u64 + 1;
         }
         self.pos = to;
     }
