@@ -294,6 +294,21 @@ impl Aggregator {
 
     pub fn add(&mut self, f: &Finding, remediation: Option<&str>) {
         let i = self.touch_place(f);
+        self.add_at(i, f, remediation);
+    }
+
+    /// [`add`](Self::add) and [`count_listed`](Self::count_listed) in one look-up of
+    /// the place.
+    pub fn add_and_count(&mut self, f: &Finding, remediation: Option<&str>) -> u64 {
+        let i = self.touch_place(f);
+        self.add_at(i, f, remediation);
+        let c = &mut self.places[self.recent[i].slot];
+        c.listed += 1;
+        c.listed
+    }
+
+    /// `add` for the place `recent[i]`, which is `f`'s.
+    fn add_at(&mut self, i: usize, f: &Finding, remediation: Option<&str>) {
         let place = &mut self.recent[i];
         let c = &mut self.places[place.slot];
         c.added = true;
@@ -593,16 +608,18 @@ mod tests {
     proptest::proptest! {
         /// Findings from more places than the aggregator keeps as recent, in any
         /// order: each exposure counts its values, lists its first line per file, and
-        /// `count_listed` counts the findings of its place, as a plain tally does.
+        /// `count_listed` counts the findings of its place, as a plain tally does
+        /// (after `add`, or within `add_and_count`).
         #[test]
         fn exposures_tally_findings_from_many_places_in_any_order(
-            seq in proptest::collection::vec((0..3usize, 0..3usize, 0..24usize, 0..3usize, proptest::bool::ANY, 1..500u64), 1..300)
+            seq in proptest::collection::vec((0..3usize, 0..3usize, 0..24usize, 0..3usize, proptest::bool::ANY, 1..500u64), 1..300),
+            at_once in proptest::collection::vec(proptest::bool::ANY, 300),
         ) {
             let mut a = Aggregator::default();
             let mut values: BTreeMap<String, u64> = BTreeMap::new();
             let mut first: BTreeMap<(String, String), u64> = BTreeMap::new();
             let mut listed: BTreeMap<String, u64> = BTreeMap::new();
-            for (path, table, field, scope, column, line) in seq {
+            for ((path, table, field, scope, column, line), at_once) in seq.into_iter().zip(at_once) {
                 let path = ["a.sql", "b.sql", "x/customers.csv"][path];
                 let table = [None, Some("customers"), Some("public.Orders")][table];
                 let field = format!("f{field}");
@@ -611,14 +628,19 @@ mod tests {
                 f.location.line = line;
                 f.scope = [Scope::Structured, Scope::ConfigKey, Scope::FreeText][scope];
                 let (id, _, _) = locate(&f);
-                a.add(&f, None);
+                let n = listed.entry(id.clone()).or_default();
+                *n += 1;
+                let counted = if at_once {
+                    a.add_and_count(&f, None)
+                } else {
+                    a.add(&f, None);
+                    a.count_listed(&f)
+                };
+                proptest::prop_assert_eq!(counted, *n);
                 if !column {
                     *values.entry(id.clone()).or_default() += 1;
                 }
                 first.entry((id.clone(), path.to_string())).or_insert(line);
-                let n = listed.entry(id.clone()).or_default();
-                *n += 1;
-                proptest::prop_assert_eq!(a.count_listed(&f), *n);
             }
             // Before exports are joined to table columns, exposures are `locate`'s ids.
             let joined = a.collected();

@@ -229,28 +229,33 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
             |event| {
                 match &event {
                     ScanEvent::Findings { path, findings } => {
-                        for f in findings.iter().filter(|f| f.suppressed.is_none()) {
-                            aggregator.add(f, remediation_text.get(&*f.rule_id).copied());
-                        }
-                        if cap > 0 {
-                            let keep: Vec<bool> = findings
-                                .iter()
-                                .map(|f| aggregator.count_listed(f) <= cap)
-                                .collect();
-                            if keep.iter().any(|k| !k) {
-                                let kept: Vec<_> = findings
-                                    .iter()
-                                    .zip(&keep)
-                                    .filter(|(_, k)| **k)
-                                    .map(|(f, _)| f.clone())
-                                    .collect();
-                                not_listed += (findings.len() - kept.len()) as u64;
-                                let event = ScanEvent::Findings {
-                                    path,
-                                    findings: &kept,
-                                };
-                                return fan_out(&mut |r, out| r.event(event, out));
+                        // Suppressed findings are listed (marked) but make no exposure.
+                        let mut keep: Vec<bool> = Vec::with_capacity(findings.len());
+                        for f in findings.iter() {
+                            let remediation = || remediation_text.get(&*f.rule_id).copied();
+                            match (f.suppressed.is_none(), cap > 0) {
+                                (true, true) => {
+                                    keep.push(aggregator.add_and_count(f, remediation()) <= cap)
+                                }
+                                (true, false) => aggregator.add(f, remediation()),
+                                (false, true) => keep.push(aggregator.count_listed(f) <= cap),
+                                (false, false) => {}
                             }
+                        }
+                        // `keep` is empty without a cap.
+                        if keep.iter().any(|k| !k) {
+                            let kept: Vec<_> = findings
+                                .iter()
+                                .zip(&keep)
+                                .filter(|(_, k)| **k)
+                                .map(|(f, _)| f.clone())
+                                .collect();
+                            not_listed += (findings.len() - kept.len()) as u64;
+                            let event = ScanEvent::Findings {
+                                path,
+                                findings: &kept,
+                            };
+                            return fan_out(&mut |r, out| r.event(event, out));
                         }
                     }
                     ScanEvent::Finished(report) => {
