@@ -40,6 +40,12 @@ type ByteSet = [bool; 256];
 const MAX_START_BYTES: usize = 4;
 /// Ranges of word bytes that may start a match at a word start, likewise.
 const MAX_START_RANGES: usize = 4;
+/// Haystack rests this short are classified a byte at a time, not as a block.
+const SHORT: usize = 32;
+/// `StartFinder::classes` bits.
+const WORD_START: u8 = 1;
+const OTHER: u8 = 2;
+const WORD: u8 = 4;
 /// Rare bytes that open windows (found with `memchr3`).
 const MAX_RARE: usize = 3;
 /// Bytes of anchored DFA walks allowed per byte skipped (plus `WALK_SLACK`) before the
@@ -236,6 +242,9 @@ struct StartFinder {
     other: Vec<u8>,
     /// [`block::starts`] for exactly that many ranges and bytes.
     starts: block::StartsFn,
+    /// The same classes by byte, for short haystacks (a field value), where a block
+    /// costs more than a look-up per byte: `WORD_START`, `OTHER`, `WORD` bits.
+    classes: [u8; 256],
     /// Bit `256 * a + b`: a walk from a candidate whose first two bytes are `a`, `b`
     /// can get past them (from some start state). Most candidates fail here, for a
     /// few instructions instead of a walk's hundred.
@@ -494,11 +503,25 @@ impl Skipper {
                 return None;
             }
             let starts = block::starts_fn(at_word_start_ranges.len(), other.len())?;
+            let classes = std::array::from_fn(|b| {
+                let mut k = 0;
+                if at_word_start[b] {
+                    k |= WORD_START;
+                }
+                if other.contains(&(b as u8)) {
+                    k |= OTHER;
+                }
+                if is_word(b as u8) {
+                    k |= WORD;
+                }
+                k
+            });
             let pairs = live_pairs(&dfa, &start);
             Some(StartFinder {
                 at_word_start_ranges,
                 other,
                 starts,
+                classes,
                 pairs,
                 dfa,
                 start,
@@ -641,6 +664,9 @@ impl StartFinder {
     /// The candidates among the 64 bytes at `at` (fewer at the end of `hay`), one bit
     /// each, kept in `s` as its current block.
     fn candidates(&self, hay: &[u8], s: &mut Search, at: usize) -> u64 {
+        if hay.len() - at <= SHORT {
+            return self.short_candidates(hay, s, at);
+        }
         // Padding: the text start is not after a word byte, and a NUL starts nothing
         // past the end (`first` drops it anyway).
         let (window, n) = block::window(hay, at, 0);
@@ -656,6 +682,33 @@ impl StartFinder {
             rest &= rest - 1;
         }
         s.block = at..at + n;
+        s.candidates = candidates;
+        candidates
+    }
+
+    /// `candidates` for the last few bytes of `hay`, a byte at a time.
+    fn short_candidates(&self, hay: &[u8], s: &mut Search, at: usize) -> u64 {
+        let rest = &hay[at..];
+        let mut after_word = at > 0 && is_word(hay[at - 1]);
+        let mut candidates = 0u64;
+        for (i, &b) in rest.iter().enumerate() {
+            let k = self.classes[usize::from(b)];
+            let start = (k & WORD_START != 0 && !after_word) || k & OTHER != 0;
+            candidates |= u64::from(start) << i;
+            after_word = k & WORD != 0;
+        }
+        let mut each = candidates;
+        while each != 0 {
+            let i = each.trailing_zeros() as usize;
+            if rest
+                .get(i + 1)
+                .is_some_and(|&next| !self.pair_is_live(rest[i], next))
+            {
+                candidates &= !(1 << i);
+            }
+            each &= each - 1;
+        }
+        s.block = at..hay.len();
         s.candidates = candidates;
         candidates
     }
