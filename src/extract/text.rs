@@ -120,14 +120,7 @@ fn scan_stream_ctx(
         if buf.len() <= context_len && eof {
             return (total, Ok(()));
         }
-        let end = if eof {
-            buf.len()
-        } else if let Some(nl) = memchr::memrchr(b'\n', &buf[context_len..]) {
-            context_len + nl + 1
-        } else {
-            // One line longer than the buffer: scan a window, keep an overlap.
-            buf.len() - MAX_MATCH
-        };
+        let end = window_end(&buf, context_len, eof);
         scan_window(
             &buf,
             context_len,
@@ -147,6 +140,20 @@ fn scan_stream_ctx(
         buf_offset += drop as u64;
         cursor.pos -= drop;
         context_len = keep;
+    }
+}
+
+/// Where the window of a full buffer (`buf`, its first `context_len` bytes context)
+/// ends: at its last line end, at its end when the input ends there, and for one line
+/// longer than the buffer an overlap before its end. Shared by the streaming and the
+/// in-memory scanners, whose findings must be the same.
+fn window_end(buf: &[u8], context_len: usize, eof: bool) -> usize {
+    if eof {
+        buf.len()
+    } else if let Some(nl) = memchr::memrchr(b'\n', &buf[context_len..]) {
+        context_len + nl + 1
+    } else {
+        buf.len() - MAX_MATCH
     }
 }
 
@@ -178,13 +185,7 @@ fn scan_slice_ctx(
         if buf.len() <= context_len && eof {
             return;
         }
-        let end = if eof {
-            buf.len()
-        } else if let Some(nl) = memchr::memrchr(b'\n', &buf[context_len..]) {
-            context_len + nl + 1
-        } else {
-            buf.len() - MAX_MATCH
-        };
+        let end = window_end(buf, context_len, eof);
         scan_window(buf, context_len, end, builder, &mut cursor, buf_offset, out);
         if eof {
             return;
