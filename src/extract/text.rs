@@ -204,8 +204,8 @@ fn scan_slice_ctx(
 /// bytes cut at line ends; each part is scanned by the pool (with the end of the
 /// previous part as context and its own first line number) while the next ones are
 /// read, and the findings are handed to `out` in file order, so the result is the
-/// same as [`scan_stream`]'s. Memory: at most `threads` parts in flight plus the one
-/// being read, and their findings. A line longer than four parts makes the rest of
+/// same as [`scan_stream`]'s. Memory: at most `2 × threads + 1` parts in flight plus
+/// the one being read, and their findings (a part's buffer is reused once scanned). A line longer than four parts makes the rest of
 /// the file go through [`scan_stream`] on this thread.
 pub fn scan_parallel(
     mut reader: impl Read,
@@ -221,12 +221,17 @@ pub fn scan_parallel(
     let mut context: Vec<u8> = Vec::new();
     let mut carry: Vec<u8> = Vec::new();
     let mut eof = false;
+    // Buffers of scanned parts, handed back for the next reads: with fresh ones, the
+    // kernel's page faults for each new 2 MiB ate what a deeper queue of parts gains.
+    let spare: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::default();
     rayon::in_place_scope(|scope| {
         let mut in_flight = super::Ordered::default();
         while !eof {
             // Read one part, ending at a line end (the last at EOF), after the end of
             // the previous part as context (scanned in place: no copy of the part).
-            let mut buf = Vec::with_capacity(context.len() + carry.len() + part);
+            let reused = spare.lock().ok().and_then(|mut s| s.pop());
+            let mut buf = reused.unwrap_or_default();
+            buf.reserve(context.len() + carry.len() + part);
             buf.extend_from_slice(&context);
             let ctx_len = buf.len();
             buf.append(&mut carry);
@@ -285,12 +290,21 @@ pub fn scan_parallel(
             context = buf[(buf.len().saturating_sub(CARRY)).max(ctx_len)..].to_vec();
             let first = line;
             line += memchr::memchr_iter(b'\n', &buf[ctx_len..]).count() as u64;
-            if in_flight.len() > threads.max(1) {
+            // Twice as many parts in flight as threads: with as many (plus one), this
+            // thread, which also reads, often waited on the oldest part with nothing
+            // to help with while the other threads ran out of parts (base64, 1 GiB,
+            // 2 threads: 0.84 s → 0.75 s).
+            if in_flight.len() > 2 * threads.max(1) {
                 in_flight.next_to(out);
             }
+            let spare = &spare;
             in_flight.spawn(scope, move || {
                 let mut v = Vec::new();
                 scan_slice_ctx(&buf, ctx_len, builder, chunk, first, &mut v);
+                buf.clear();
+                if let Ok(mut s) = spare.lock() {
+                    s.push(buf);
+                }
                 v
             });
         }
