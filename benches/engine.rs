@@ -161,6 +161,7 @@ static FINGERPRINTER: LazyLock<Fingerprinter> = LazyLock::new(|| Fingerprinter::
 /// Findings as a scan makes them: default policy (masked values, medium confidence up).
 fn builder(path: &'static str) -> FindingBuilder<'static> {
     FindingBuilder {
+        count_only: None,
         engine: &ENGINE,
         path: path.into(),
         source: None,

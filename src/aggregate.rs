@@ -7,13 +7,15 @@
 //! or per file for free text (logs). The aggregator keeps counters and a few samples
 //! per location, never every value, so memory grows with locations, not findings.
 
-use crate::finding::{Confidence, Finding, FindingKind, Protection, Scope, Severity};
+use crate::finding::{
+    Confidence, CountedFindings, Finding, FindingKind, Protection, Scope, Severity,
+};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Files listed per exposure, and masked samples kept.
 const MAX_SIGHTINGS: usize = 10;
-const MAX_SAMPLES: usize = 3;
+pub const MAX_SAMPLES: usize = 3;
 
 /// What kind of storage an exposure is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -175,6 +177,21 @@ pub fn locate(f: &Finding) -> (String, StorageKind, String) {
     }
 }
 
+/// The kind of `f`'s exposure: `locate(f).1` without building its id.
+pub fn storage_kind(f: &Finding) -> StorageKind {
+    match (&f.location.table, &f.location.field) {
+        (Some(_), Some(_)) => StorageKind::Column,
+        (None, Some(_)) if f.scope != Scope::FreeText => {
+            if f.scope == Scope::ConfigKey {
+                StorageKind::ConfigKey
+            } else {
+                StorageKind::Field
+            }
+        }
+        _ => StorageKind::File,
+    }
+}
+
 /// Collects findings into exposures.
 #[derive(Debug, Default)]
 pub struct Aggregator {
@@ -294,21 +311,56 @@ impl Aggregator {
 
     pub fn add(&mut self, f: &Finding, remediation: Option<&str>) {
         let i = self.touch_place(f);
-        self.add_at(i, f, remediation);
+        self.add_at(i, f, remediation, 1);
+    }
+
+    /// Value findings of the free text in `path` that were counted, not built (past
+    /// the listing cap, after the location's listed findings): what they add to its
+    /// exposure, as if each had been added and counted.
+    pub fn add_counted(&mut self, path: &str, c: &CountedFindings, remediation: Option<&str>) {
+        if c.n == 0 {
+            return;
+        }
+        let f = Finding {
+            rule_id: c.rule_id.clone(),
+            pii_type: c.pii_type.clone(),
+            severity: c.severity,
+            confidence: c.confidence,
+            kind: FindingKind::Value,
+            location: crate::finding::Location {
+                path: path.into(),
+                line: 0,
+                column: 0,
+                table: None,
+                field: None,
+                record: None,
+                source: None,
+            },
+            column: None,
+            // The location holds its samples already; the sighting of `path` too.
+            evidence: String::new(),
+            fingerprint: String::new(),
+            value: None,
+            suppressed: None,
+            scope: Scope::FreeText,
+        };
+        let i = self.touch_place(&f);
+        self.add_at(i, &f, remediation, c.n);
+        self.places[self.recent[i].slot].listed += c.n;
     }
 
     /// [`add`](Self::add) and [`count_listed`](Self::count_listed) in one look-up of
     /// the place.
     pub fn add_and_count(&mut self, f: &Finding, remediation: Option<&str>) -> u64 {
         let i = self.touch_place(f);
-        self.add_at(i, f, remediation);
+        self.add_at(i, f, remediation, 1);
         let c = &mut self.places[self.recent[i].slot];
         c.listed += 1;
         c.listed
     }
 
     /// `add` for the place `recent[i]`, which is `f`'s.
-    fn add_at(&mut self, i: usize, f: &Finding, remediation: Option<&str>) {
+    fn add_at(&mut self, i: usize, f: &Finding, remediation: Option<&str>, n: u64) {
         let place = &mut self.recent[i];
         let c = &mut self.places[place.slot];
         c.added = true;
@@ -329,9 +381,9 @@ impl Aggregator {
         match f.kind {
             FindingKind::Value => {
                 match e.values.get_mut(&*f.pii_type) {
-                    Some(n) => *n += 1,
+                    Some(v) => *v += n,
                     None => {
-                        e.values.insert(f.pii_type.to_string(), 1);
+                        e.values.insert(f.pii_type.to_string(), n);
                     }
                 }
                 e.severity = e.severity.max(f.severity);
@@ -627,7 +679,8 @@ mod tests {
                 let mut f = finding(path, table, Some(&field), kind, None);
                 f.location.line = line;
                 f.scope = [Scope::Structured, Scope::ConfigKey, Scope::FreeText][scope];
-                let (id, _, _) = locate(&f);
+                let (id, storage, _) = locate(&f);
+                proptest::prop_assert_eq!(storage_kind(&f), storage);
                 let n = listed.entry(id.clone()).or_default();
                 *n += 1;
                 let counted = if at_once {

@@ -205,3 +205,14 @@ pub struct Finding {
     #[serde(skip)]
     pub scope: Scope,
 }
+
+/// `n` findings of one rule at one confidence, counted, not built (past the
+/// listing cap: they make exposures and the summary, never a listed finding).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountedFindings {
+    pub rule_id: Arc<str>,
+    pub pii_type: Arc<str>,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    pub n: u64,
+}

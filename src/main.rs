@@ -144,6 +144,7 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
             .map(|s| std::time::Duration::from_secs(s.max(1))),
         max_files: args.max_files,
         parallel_part: args.parallel_part,
+        listing_cap: args.max_findings_per_location,
         decompress: piiscan::source::decompress::Limits {
             max_output: args.max_decompressed_size,
             max_ratio: args.max_compression_ratio,
@@ -257,6 +258,14 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
                             };
                             return fan_out(&mut |r, out| r.event(event, out));
                         }
+                    }
+                    ScanEvent::Counted { path, counts } => {
+                        for c in counts.iter() {
+                            let remediation = remediation_text.get(&*c.rule_id).copied();
+                            aggregator.add_counted(path, c, remediation);
+                            not_listed += c.n;
+                        }
+                        return Ok(());
                     }
                     ScanEvent::Finished(report) => {
                         if let Some(db) = &report.database {

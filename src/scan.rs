@@ -9,6 +9,7 @@
 //! of findings. The worker on the lowest unfinished file never waits, so the scan
 //! always progresses.
 
+use crate::aggregate::{self, StorageKind};
 use crate::baseline::{Baseline, Entry};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::engine::Engine;
@@ -16,9 +17,11 @@ use crate::extract::format::{self, Format};
 use crate::extract::sql::dialect::{self, SqlDialect};
 use crate::extract::sql::{SqlExtractor, SqlStats};
 use crate::extract::{
-    FindingBuilder, FindingPolicy, FindingSink, config, delimited, json, text, xml,
+    CountOnly, FindingBuilder, FindingPolicy, FindingSink, Tally, config, delimited, json, text,
+    xml,
 };
-use crate::finding::{Confidence, Finding, Severity};
+pub use crate::finding::CountedFindings;
+use crate::finding::{Confidence, Finding, FindingKind, Severity};
 use crate::redact::Fingerprinter;
 use crate::source::decompress;
 use crate::source::directives::{DirectiveTap, Directives};
@@ -33,7 +36,7 @@ use std::panic::AssertUnwindSafe;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::Instant;
 
 /// What to scan and how.
@@ -70,6 +73,23 @@ pub struct ScanOptions {
     /// A plain text file of at least twice this size is scanned in parts of this size
     /// on several threads.
     pub parallel_part: usize,
+    /// The consumer lists at most this many findings per location (0: all). Set, a
+    /// plain text file's findings past it are counted instead of built once the
+    /// file's location holds its samples (`ScanEvent::Counted`).
+    pub listing_cap: u64,
+}
+
+impl ScanOptions {
+    /// Whether findings past the listing cap may be counted instead of built: not
+    /// when each finding must be matched (baseline, allowlist) or kept (suppressed
+    /// ones shown, baseline written).
+    fn counts_allowed(&self) -> bool {
+        self.listing_cap > 0
+            && self.baseline.is_none()
+            && self.allowlist.is_none()
+            && !self.show_suppressed
+            && !self.collect_baseline
+    }
 }
 
 impl Default for ScanOptions {
@@ -95,6 +115,7 @@ impl Default for ScanOptions {
             timeout_per_file: None,
             max_files: None,
             parallel_part: text::DEFAULT_PART,
+            listing_cap: 0,
         }
     }
 }
@@ -145,6 +166,13 @@ pub enum ScanEvent<'a> {
     Findings {
         path: &'a str,
         findings: &'a [Finding],
+    },
+    /// Findings of the input at `path` that were counted, not built: they come after
+    /// every listed finding of their location (a plain text file's), past the
+    /// listing cap (`ScanOptions::listing_cap`).
+    Counted {
+        path: &'a str,
+        counts: &'a [CountedFindings],
     },
     /// The input is done.
     Finished(&'a FileReport),
@@ -240,6 +268,7 @@ impl Summary {
 
 enum Msg {
     Batch(usize, Vec<Finding>),
+    Counted(usize, Tally),
     Done(usize, FileReport),
 }
 
@@ -248,6 +277,9 @@ enum Msg {
 struct Sequencer {
     state: Mutex<SeqState>,
     advanced: Condvar,
+    /// Each running file's count-only switch (`FindingBuilder::count_only`), turned on
+    /// by the ordering thread.
+    count_only: Mutex<HashMap<usize, Arc<CountOnly>>>,
 }
 
 struct SeqState {
@@ -267,6 +299,22 @@ impl Sequencer {
         }
     }
 
+    /// File `idx`'s count-only switch.
+    fn count_only(&self, idx: usize) -> Arc<CountOnly> {
+        let mut m = self.count_only.lock().unwrap_or_else(|e| e.into_inner());
+        m.entry(idx).or_default().clone()
+    }
+
+    /// Turns file `idx`'s switch on, once it is past the listing cap.
+    fn set_full(&self, idx: usize) {
+        self.count_only(idx).set_full();
+    }
+
+    fn forget(&self, idx: usize) {
+        let mut m = self.count_only.lock().unwrap_or_else(|e| e.into_inner());
+        m.remove(&idx);
+    }
+
     fn advance_to(&self, head: usize) {
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         st.head = head;
@@ -282,17 +330,26 @@ struct BatchSender<'a> {
     tx: &'a SyncSender<Msg>,
     seq: &'a Sequencer,
     sent: u64,
+    /// Findings counted, not built (sent after the batch, when it goes).
+    counts: Tally,
+    /// Whether a count-only switch may be handed out (`ScanOptions::counts_allowed`).
+    counts_allowed: bool,
 }
 
 impl BatchSender<'_> {
     fn flush(&mut self) {
-        if self.batch.is_empty() {
-            return;
+        if !self.batch.is_empty() {
+            self.seq.reserve(self.idx);
+            self.sent += self.batch.len() as u64;
+            let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+            let _ = self.tx.send(Msg::Batch(self.idx, batch));
         }
-        self.seq.reserve(self.idx);
-        self.sent += self.batch.len() as u64;
-        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-        let _ = self.tx.send(Msg::Batch(self.idx, batch));
+        if !self.counts.is_empty() {
+            self.seq.reserve(self.idx);
+            let counts = std::mem::take(&mut self.counts);
+            self.sent += counts.0.iter().map(|c| c.2).sum::<u64>();
+            let _ = self.tx.send(Msg::Counted(self.idx, counts));
+        }
     }
 }
 
@@ -302,6 +359,16 @@ impl FindingSink for BatchSender<'_> {
         if self.batch.len() >= BATCH {
             self.flush();
         }
+    }
+
+    fn counted(&mut self, rule: usize, confidence: Confidence, n: u64) {
+        // Before any later finding could be built (a directive turned the switch
+        // off), so that the order of what is built is kept.
+        self.counts.add(rule, confidence, n);
+    }
+
+    fn count_only(&mut self) -> Option<Arc<CountOnly>> {
+        self.counts_allowed.then(|| self.seq.count_only(self.idx))
     }
 }
 
@@ -359,6 +426,7 @@ pub fn run(
             queued: HashMap::new(),
         }),
         advanced: Condvar::new(),
+        count_only: Mutex::default(),
     };
     let next_target = AtomicUsize::new(0);
     let pool = rayon::ThreadPoolBuilder::new()
@@ -385,11 +453,14 @@ pub fn run(
                                 tx: &tx,
                                 seq,
                                 sent: 0,
+                                counts: Tally::default(),
+                                counts_allowed: opts.counts_allowed(),
                             };
                             let mut report = scan_target_guarded(
                                 target, engine, policy, opts, progress, &mut out,
                             );
                             out.flush();
+                            seq.forget(idx);
                             report.findings = out.sent;
                             if tx.send(Msg::Done(idx, report)).is_err() {
                                 break;
@@ -400,7 +471,7 @@ pub fn run(
                 drop(tx);
             });
         });
-        result = order_events(rx, seq, opts, &mut summary, &mut sink);
+        result = order_events(rx, seq, opts, engine, &mut summary, &mut sink);
         // On a sink error, let blocked workers finish: they only wait for the head.
         seq.advance_to(usize::MAX);
     });
@@ -415,19 +486,106 @@ fn batch_path(batch: &[Finding]) -> &str {
 }
 
 /// Receives worker messages and replays them in file order.
+/// A queued message of a file that is not at the head of the order yet.
+enum Piece {
+    Batch(Vec<Finding>),
+    Counted(Tally),
+}
+
+/// What the ordering thread follows of one file's own location (`file:PATH`, where
+/// free text reports) to turn the file's count-only switch on: the findings it
+/// listed and the distinct masked samples it holds, counted as the aggregator does.
+#[derive(Debug, Default)]
+struct FileListing {
+    path: Arc<str>,
+    listed: u64,
+    samples: Vec<String>,
+    full: bool,
+}
+
+impl FileListing {
+    /// Follows the findings that reach the consumer (`kept`); true when the location
+    /// has now listed `cap` and holds its samples, so later ones cannot be listed.
+    fn follow(&mut self, kept: &[Finding], cap: u64) -> bool {
+        for f in kept {
+            if f.suppressed.is_some() || aggregate::storage_kind(f) != StorageKind::File {
+                continue;
+            }
+            if self.path.is_empty() {
+                self.path = f.location.path.clone();
+            }
+            self.listed += 1;
+            if f.kind == FindingKind::Value
+                && self.samples.len() < aggregate::MAX_SAMPLES
+                && !self.samples.contains(&f.evidence)
+            {
+                self.samples.push(f.evidence.clone());
+            }
+        }
+        if !self.full && self.listed >= cap && self.samples.len() == aggregate::MAX_SAMPLES {
+            self.full = true;
+            return true;
+        }
+        false
+    }
+}
+
+/// A tally's counts with their rules' names.
+fn counted_findings(engine: &Engine, tally: &Tally) -> Vec<CountedFindings> {
+    tally
+        .0
+        .iter()
+        .map(|&(rule, confidence, n)| {
+            let r = engine.rule(rule);
+            CountedFindings {
+                rule_id: r.id.clone(),
+                pii_type: r.pii_type.clone(),
+                severity: r.severity,
+                confidence,
+                n,
+            }
+        })
+        .collect()
+}
+
+/// Receives worker messages and replays them in file order.
 fn order_events(
     rx: Receiver<Msg>,
     seq: &Sequencer,
     opts: &ScanOptions,
+    engine: &Engine,
     summary: &mut Summary,
     sink: &mut impl FnMut(ScanEvent<'_>) -> io::Result<()>,
 ) -> io::Result<()> {
     let mut head = 0usize;
-    let mut pending: BTreeMap<usize, (Vec<Vec<Finding>>, Option<FileReport>)> = BTreeMap::new();
+    let mut pending: BTreeMap<usize, (Vec<Piece>, Option<FileReport>)> = BTreeMap::new();
     let mut result = Ok(());
-    let mut emit = |summary: &mut Summary, ev: ScanEvent<'_>| -> io::Result<()> {
+    let counts_allowed = opts.counts_allowed();
+    let mut listings: HashMap<usize, FileListing> = HashMap::new();
+    let mut emit = |summary: &mut Summary, idx: usize, ev: ScanEvent<'_>| -> io::Result<()> {
         match ev {
+            ScanEvent::Counted { counts, .. } => {
+                for c in counts {
+                    summary.findings += c.n;
+                    *summary.findings_by_severity.entry(c.severity).or_default() += c.n;
+                }
+                // Counts follow listed findings of the same file, whose path they take.
+                let path = listings
+                    .get(&idx)
+                    .map(|l| l.path.clone())
+                    .unwrap_or_default();
+                sink(ScanEvent::Counted {
+                    path: &path,
+                    counts,
+                })
+            }
             ScanEvent::Findings { path, findings } => {
+                if counts_allowed {
+                    let l = listings.entry(idx).or_default();
+                    if !l.full && l.follow(findings, opts.listing_cap) {
+                        seq.set_full(idx);
+                    }
+                }
                 if opts.collect_baseline {
                     summary
                         .baseline_entries
@@ -473,6 +631,7 @@ fn order_events(
                 })
             }
             ScanEvent::Finished(r) => {
+                listings.remove(&idx);
                 summary.add_file(r);
                 sink(ev)
             }
@@ -486,32 +645,55 @@ fn order_events(
             Msg::Batch(i, batch) if i == head => {
                 result = emit(
                     summary,
+                    i,
                     ScanEvent::Findings {
                         path: batch_path(&batch),
                         findings: &batch,
                     },
                 );
             }
-            Msg::Batch(i, batch) => pending.entry(i).or_default().0.push(batch),
+            Msg::Counted(i, tally) if i == head => {
+                result = emit(
+                    summary,
+                    i,
+                    ScanEvent::Counted {
+                        path: "",
+                        counts: &counted_findings(engine, &tally),
+                    },
+                );
+            }
+            Msg::Batch(i, batch) => pending.entry(i).or_default().0.push(Piece::Batch(batch)),
+            Msg::Counted(i, tally) => pending.entry(i).or_default().0.push(Piece::Counted(tally)),
             Msg::Done(i, report) => {
                 pending.entry(i).or_default().1 = Some(report);
                 // Emit every completed file at the head, then the head's queued batches.
-                while let Some((batches, done)) = pending.remove(&head) {
-                    for batch in &batches {
+                while let Some((pieces, done)) = pending.remove(&head) {
+                    for piece in &pieces {
                         if result.is_ok() {
-                            result = emit(
-                                summary,
-                                ScanEvent::Findings {
-                                    path: batch_path(batch),
-                                    findings: batch,
-                                },
-                            );
+                            result = match piece {
+                                Piece::Batch(batch) => emit(
+                                    summary,
+                                    head,
+                                    ScanEvent::Findings {
+                                        path: batch_path(batch),
+                                        findings: batch,
+                                    },
+                                ),
+                                Piece::Counted(tally) => emit(
+                                    summary,
+                                    head,
+                                    ScanEvent::Counted {
+                                        path: "",
+                                        counts: &counted_findings(engine, tally),
+                                    },
+                                ),
+                            };
                         }
                     }
                     match done {
                         Some(report) => {
                             if result.is_ok() {
-                                result = emit(summary, ScanEvent::Finished(&report));
+                                result = emit(summary, head, ScanEvent::Finished(&report));
                             }
                             head += 1;
                             seq.advance_to(head);
@@ -723,7 +905,16 @@ fn scan_opened(
             Kind::Binary | Kind::Text | Kind::Utf16(_) => break head,
         }
     };
+    let name = decompress::inner_name(&target.display);
+    let format = format::detect(name, &head);
+    // Plain text reports per file: once that location listed all it may, the rest of
+    // the file's findings are only counted.
+    let count_only = match format {
+        Format::Text => out.count_only(),
+        _ => None,
+    };
     let builder = FindingBuilder {
+        count_only: count_only.clone(),
         engine,
         path: target.display.as_str().into(),
         source: None,
@@ -735,7 +926,6 @@ fn scan_opened(
         n: 0,
         directives: directives.clone(),
     };
-    let name = decompress::inner_name(&target.display);
     let rule_ids = Rc::new(
         engine
             .rules()
@@ -743,12 +933,15 @@ fn scan_opened(
             .map(|r| r.id.to_string())
             .collect::<Vec<_>>(),
     );
-    let stream = DirectiveTap::new(
+    let mut stream = DirectiveTap::new(
         io::Cursor::new(head.clone()).chain(reader),
         directives.clone(),
         rule_ids,
     );
-    let (bytes, result) = match format::detect(name, &head) {
+    if let Some(c) = count_only {
+        stream = stream.on_found(Box::new(move || c.block()));
+    }
+    let (bytes, result) = match format {
         Format::Sql => {
             let d = opts.sql_dialect.unwrap_or_else(|| dialect::detect(&head));
             let mut sql = SqlExtractor::new(&builder, d);
@@ -935,6 +1128,7 @@ fn scan_db_with(
     out: &mut dyn FindingSink,
 ) -> FileReport {
     let builder = FindingBuilder {
+        count_only: None,
         engine,
         path: target.display.as_str().into(),
         source: Some(&target.display),
@@ -1067,6 +1261,17 @@ impl FindingSink for Counted<'_> {
         drop(d);
         self.inner.finding(finding);
     }
+
+    /// Counted findings were made while no directive had been read in the file (the
+    /// switch is off from the first one on), so none covers them.
+    fn counted(&mut self, rule: usize, confidence: Confidence, n: u64) {
+        self.n += n;
+        self.inner.counted(rule, confidence, n);
+    }
+
+    fn count_only(&mut self) -> Option<Arc<CountOnly>> {
+        self.inner.count_only()
+    }
 }
 
 #[cfg(test)]
@@ -1109,5 +1314,160 @@ mod shrink_tests {
         assert_eq!(d.kind, DiagnosticKind::ReadError);
         assert!(d.message.contains("shrank"), "{}", d.message);
         assert!(d.kind.makes_incomplete());
+    }
+}
+
+#[cfg(test)]
+mod count_only_tests {
+    use super::*;
+    use crate::rules::RuleSet;
+    use std::collections::BTreeMap;
+
+    /// A log whose one location (the file) gets thousands of findings of three rules
+    /// at two confidences, with a fourth rule (IBANs) only in its last tenth, and
+    /// optionally an inline directive at two thirds.
+    fn log(lines: usize, directive: bool) -> String {
+        let mut s = String::new();
+        for i in 0..lines {
+            if directive && i == lines * 2 / 3 {
+                s.push_str("# piiscan:ignore\n");
+            }
+            s.push_str(&match i % 4 {
+                0 => format!("2024-01-01 user ssn 536-22-{:04}\n", 1000 + i % 9000),
+                1 => format!("contact user{i}@example.com\n"),
+                2 => format!("id 536-22-{:04} seen\n", 1000 + i % 9000),
+                _ if i > lines * 9 / 10 => "payout to GB82WEST12345698765432 ok\n".into(),
+                _ => format!("request {i} done\n"),
+            });
+        }
+        s
+    }
+
+    struct Scanned {
+        built: Vec<Finding>,
+        counted: Vec<CountedFindings>,
+        summary: Summary,
+    }
+
+    fn scan(path: &std::path::Path, threads: usize, cap: u64) -> Scanned {
+        let engine = Engine::new(&RuleSet::builtin().unwrap()).unwrap();
+        let fingerprinter = Fingerprinter::new([7; 32]);
+        let opts = ScanOptions {
+            inputs: vec![path.display().to_string()],
+            threads,
+            parallel_part: 4096,
+            listing_cap: cap,
+            ..ScanOptions::default()
+        };
+        let (mut built, mut counted) = (Vec::new(), Vec::new());
+        let summary = run(&opts, &engine, &fingerprinter, None, |ev| {
+            match ev {
+                ScanEvent::Findings { findings, .. } => built.extend_from_slice(findings),
+                ScanEvent::Counted { path: p, counts } => {
+                    assert_eq!(p, path.display().to_string(), "counts name their file");
+                    counted.extend_from_slice(counts);
+                }
+                ScanEvent::Finished(_) => {}
+            }
+            Ok(())
+        })
+        .unwrap();
+        Scanned {
+            built,
+            counted,
+            summary,
+        }
+    }
+
+    /// Unsuppressed findings per (rule, confidence), built and counted together.
+    fn per_rule(s: &Scanned) -> BTreeMap<(String, Confidence), u64> {
+        let mut m = BTreeMap::new();
+        for f in s.built.iter().filter(|f| f.suppressed.is_none()) {
+            *m.entry((f.rule_id.to_string(), f.confidence)).or_default() += 1;
+        }
+        for c in &s.counted {
+            *m.entry((c.rule_id.to_string(), c.confidence)).or_default() += c.n;
+        }
+        m
+    }
+
+    /// Past the listing cap a plain text file's findings are counted instead of
+    /// built, on one thread (streamed) and on two (parts): what is listed is the
+    /// same, and built plus counted make the same totals per rule and confidence (a
+    /// rule first seen after the switch included) and the same summary.
+    #[test]
+    fn findings_past_the_cap_are_counted_as_they_would_have_been_built() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.log");
+        std::fs::write(&path, log(8000, false)).unwrap();
+        for threads in [1, 2] {
+            let all = scan(&path, threads, 0);
+            assert!(all.counted.is_empty(), "no cap, no counts");
+            assert!(per_rule(&all).keys().any(|(r, _)| r == "iban"));
+            assert_eq!(per_rule(&all).len(), 4, "{:?}", per_rule(&all));
+            for cap in [1, 10, 3000] {
+                let capped = scan(&path, threads, cap);
+                let n: u64 = capped.counted.iter().map(|c| c.n).sum();
+                assert!(n > 0, "{threads} threads, cap {cap}: nothing counted");
+                assert!(capped.built.len() as u64 >= cap);
+                assert!(capped.built.len() < all.built.len());
+                // What the consumer lists: the first `cap`. (On two threads a later
+                // part scanned before the switch went on has its findings built too.)
+                let cap = cap as usize;
+                assert_eq!(capped.built[..cap], all.built[..cap]);
+                assert_eq!(per_rule(&capped), per_rule(&all));
+                assert_eq!(capped.summary.findings, all.summary.findings);
+                assert_eq!(
+                    capped.summary.findings_by_severity,
+                    all.summary.findings_by_severity
+                );
+            }
+        }
+    }
+
+    /// An inline directive read in the file turns counting off: the findings of its
+    /// lines are built and suppressed, so suppression stays exact.
+    #[test]
+    fn a_directive_turns_counting_off() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("app.log");
+        // Longer than a read, so the directive is read after counting began.
+        std::fs::write(&path, log(40_000, true)).unwrap();
+        for threads in [1, 2] {
+            let all = scan(&path, threads, 0);
+            let capped = scan(&path, threads, 10);
+            assert!(capped.counted.iter().map(|c| c.n).sum::<u64>() > 0);
+            assert_eq!(all.summary.suppressed, 1, "the next line's SSN");
+            assert_eq!(capped.summary.suppressed, 1);
+            assert_eq!(per_rule(&capped), per_rule(&all));
+            assert_eq!(capped.summary.findings, all.summary.findings);
+        }
+    }
+
+    /// Counting needs every finding neither matched (baseline, allowlist) nor kept
+    /// (suppressed ones shown, baseline written).
+    #[test]
+    fn counting_is_off_where_each_finding_matters() {
+        let on = ScanOptions {
+            listing_cap: 10,
+            ..ScanOptions::default()
+        };
+        assert!(on.counts_allowed());
+        for off in [
+            ScanOptions {
+                show_suppressed: true,
+                ..on.clone()
+            },
+            ScanOptions {
+                collect_baseline: true,
+                ..on.clone()
+            },
+            ScanOptions {
+                listing_cap: 0,
+                ..on.clone()
+            },
+        ] {
+            assert!(!off.counts_allowed());
+        }
     }
 }

@@ -147,6 +147,63 @@ fn findings_per_location_are_capped_but_counted() {
     assert!(doc["summary"].get("findings_not_listed").is_none());
 }
 
+/// Past the cap, a log's findings are counted instead of built (the scan's fast
+/// path): the report must not tell. Exposures (counts per type, rules, samples,
+/// severity, confidence), the summary and the listed findings are those of a scan
+/// that built every finding, on one thread and on several, for a log whose first
+/// thousands of findings share one masked form (so the exposure still lacks samples
+/// after the cap) and whose IBANs come only at the end.
+#[test]
+fn a_capped_log_reports_as_if_every_finding_was_built() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for i in 0..6000 {
+        text.push_str(&format!("{i} contact a{i}@example.com\n"));
+    }
+    for i in 0..6000 {
+        text.push_str(&match i % 3 {
+            0 => format!("applicant ssn 536-22-{:04}\n", 1000 + i),
+            1 => format!("id 536-22-{:04} seen\n", 1000 + i),
+            _ if i > 5000 => "payout GB82WEST12345698765432\n".to_string(),
+            _ => format!("request {i} ok\n"),
+        });
+    }
+    let file = write(dir.path(), "app.log", &text);
+    let f = file.to_str().unwrap();
+    let parallel = ["-j2", "--parallel-part", "4096"];
+    for threads in [&["-j1"][..], &parallel[..]] {
+        let scan = |cap: &str| {
+            let mut args = vec![f, "--no-config", "--max-findings-per-location", cap];
+            args.extend_from_slice(threads);
+            scan_json(&args)
+        };
+        let (all, all_code) = scan("0");
+        assert_eq!(all["exposures"][0]["values"]["iban"], 333);
+        assert_eq!(all["exposures"][0]["samples"].as_array().unwrap().len(), 3);
+        for cap in ["1", "5", "5000"] {
+            let (doc, code) = scan(cap);
+            assert_eq!(code, all_code);
+            assert_eq!(doc["exposures"], all["exposures"], "{threads:?}, cap {cap}");
+            assert_eq!(doc["remediation"], all["remediation"]);
+            let n: usize = cap.parse().unwrap();
+            assert_eq!(
+                doc["findings"].as_array().unwrap()[..],
+                all["findings"].as_array().unwrap()[..n]
+            );
+            let s = &doc["summary"];
+            assert_eq!(s["findings"], all["summary"]["findings"]);
+            assert_eq!(
+                s["findings_by_severity"],
+                all["summary"]["findings_by_severity"]
+            );
+            assert_eq!(
+                s["findings_not_listed"].as_u64().unwrap() + n as u64,
+                all["summary"]["findings"].as_u64().unwrap()
+            );
+        }
+    }
+}
+
 /// A config line longer than 16 MiB (a pasted blob in a `.env`) is not held whole:
 /// it and the rest of the file are scanned as text, with a note.
 #[test]

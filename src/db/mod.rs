@@ -255,6 +255,11 @@ impl FindingSink for Counting<'_> {
         self.count += 1;
         self.inner.push(finding);
     }
+
+    fn counted(&mut self, rule: usize, confidence: crate::finding::Confidence, n: u64) {
+        self.count += n;
+        self.inner.counted(rule, confidence, n);
+    }
 }
 
 /// Scans one database: declarations for its columns, then sampled values, over up to
@@ -564,6 +569,7 @@ mod tests {
         let engine = Engine::new(&RuleSet::builtin().unwrap()).unwrap();
         let fingerprinter = Fingerprinter::new([3; 32]);
         let builder = FindingBuilder {
+            count_only: None,
             engine: &engine,
             path: "fake://db".into(),
             source: Some("fake://db"),

@@ -106,7 +106,27 @@ impl<T: Send> Ordered<T> {
     }
 }
 
-impl Ordered<Vec<Finding>> {
+/// A job's result that hands findings on.
+pub trait Replay {
+    fn replay(self, out: &mut dyn FindingSink);
+}
+
+impl Replay for Vec<Finding> {
+    fn replay(self, out: &mut dyn FindingSink) {
+        for f in self {
+            out.finding(f);
+        }
+    }
+}
+
+impl Replay for Collected {
+    fn replay(self, out: &mut dyn FindingSink) {
+        self.findings.replay(out);
+        self.counts.replay(out);
+    }
+}
+
+impl<T: Replay + Send> Ordered<T> {
     /// Hands every queued job's findings to `out`, in order.
     pub fn drain(&mut self, out: &mut dyn FindingSink) {
         while !self.is_empty() {
@@ -116,19 +136,115 @@ impl Ordered<Vec<Finding>> {
 
     /// Hands the oldest job's findings to `out`.
     pub fn next_to(&mut self, out: &mut dyn FindingSink) {
-        for f in self.wait_next().into_iter().flatten() {
-            out.finding(f);
+        if let Some(r) = self.wait_next() {
+            r.replay(out);
         }
     }
 }
 
 pub trait FindingSink {
     fn finding(&mut self, finding: Finding);
+
+    /// `n` value findings of rule `rule` (an index into the engine's rules) that were
+    /// counted, not built: a plain text file's builder does so once its
+    /// [`CountOnly`] switch is on. Only sinks that hand out such a switch
+    /// ([`FindingSink::count_only`]) and the sinks between them and the text scanner
+    /// receive these.
+    fn counted(&mut self, rule: usize, confidence: Confidence, n: u64);
+
+    /// The switch that lets this input's plain text findings be counted instead of
+    /// built, when the sink's consumer can tell when listing them is over; `None`
+    /// (the default) keeps every finding built.
+    fn count_only(&mut self) -> Option<std::sync::Arc<CountOnly>> {
+        None
+    }
 }
 
 impl FindingSink for Vec<Finding> {
     fn finding(&mut self, finding: Finding) {
         self.push(finding);
+    }
+
+    fn counted(&mut self, _rule: usize, _confidence: Confidence, _n: u64) {
+        // A Vec never hands out a switch, so nothing counts into it.
+        debug_assert!(false, "a count-only finding reached a Vec sink");
+    }
+}
+
+/// Tells a plain text scanner that its file's findings are past the report's
+/// listing cap, so building them (fingerprint, masked evidence, location strings)
+/// and passing them on is work thrown away: it counts them per rule instead
+/// ([`Tally`]), which is what the exposures and the summary need of them. On only
+/// when the consumer (`scan::run`) says the file's one location (free text reports per
+/// file) has listed all it may and holds its samples, and no inline directive was
+/// read in the file (a directive must be matched against each finding's line).
+#[derive(Debug, Default)]
+pub struct CountOnly(std::sync::atomic::AtomicU8);
+
+impl CountOnly {
+    const FULL: u8 = 1;
+    const BLOCKED: u8 = 2;
+
+    /// The file's location listed what it may.
+    pub fn set_full(&self) {
+        self.0
+            .fetch_or(Self::FULL, std::sync::atomic::Ordering::Release);
+    }
+
+    /// An inline directive was read: findings must be built from now on.
+    pub fn block(&self) {
+        self.0
+            .fetch_or(Self::BLOCKED, std::sync::atomic::Ordering::Release);
+    }
+
+    pub fn is_on(&self) -> bool {
+        self.0.load(std::sync::atomic::Ordering::Acquire) == Self::FULL
+    }
+}
+
+/// Findings counted instead of built, per rule and confidence, in the order first
+/// seen (a few entries: the rules that match in one file).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Tally(pub Vec<(usize, Confidence, u64)>);
+
+impl Tally {
+    pub fn add(&mut self, rule: usize, confidence: Confidence, n: u64) {
+        match self
+            .0
+            .iter_mut()
+            .find(|(r, c, _)| *r == rule && *c == confidence)
+        {
+            Some(e) => e.2 += n,
+            None => self.0.push((rule, confidence, n)),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Hands every count to `out`.
+    pub fn replay(&self, out: &mut dyn FindingSink) {
+        for &(rule, confidence, n) in &self.0 {
+            out.counted(rule, confidence, n);
+        }
+    }
+}
+
+/// Findings and counts of one piece of work done on the pool (a part of a file).
+#[derive(Debug, Default)]
+pub struct Collected {
+    pub findings: Vec<Finding>,
+    pub counts: Tally,
+}
+
+impl FindingSink for Collected {
+    fn finding(&mut self, finding: Finding) {
+        self.findings.push(finding);
+    }
+
+    fn counted(&mut self, rule: usize, confidence: Confidence, n: u64) {
+        self.counts.add(rule, confidence, n);
     }
 }
 
@@ -148,6 +264,8 @@ pub struct FindingBuilder<'a> {
     /// The database, for findings from one (`Location::source`).
     pub source: Option<&'a str>,
     pub policy: FindingPolicy<'a>,
+    /// Set for a plain text file whose findings may be counted instead of built.
+    pub count_only: Option<std::sync::Arc<CountOnly>>,
 }
 
 /// Where a value sits, beyond line and column.
@@ -163,6 +281,18 @@ pub struct Place {
 }
 
 impl FindingBuilder<'_> {
+    /// True when this input's value findings are to be counted, not built.
+    pub fn counts_only(&self) -> bool {
+        self.count_only.as_ref().is_some_and(|c| c.is_on())
+    }
+
+    /// A value hit counted instead of built (below the confidence threshold: nothing).
+    pub fn count(&self, hit: &ValueHit, out: &mut dyn FindingSink) {
+        if hit.confidence >= self.policy.min_confidence {
+            out.counted(hit.rule, hit.confidence, 1);
+        }
+    }
+
     /// A value finding, or `None` when it is below the confidence threshold.
     pub fn value(&self, hit: &ValueHit, hay: &[u8], place: Place) -> Option<Finding> {
         if hit.confidence < self.policy.min_confidence {

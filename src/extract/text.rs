@@ -299,7 +299,7 @@ pub fn scan_parallel(
             }
             let spare = &spare;
             in_flight.spawn(scope, move || {
-                let mut v = Vec::new();
+                let mut v = super::Collected::default();
                 scan_slice_ctx(&buf, ctx_len, builder, chunk, first, &mut v);
                 buf.clear();
                 if let Ok(mut s) = spare.lock() {
@@ -350,6 +350,11 @@ fn scan_window(
     builder
         .engine
         .scan(buf, from..to, FieldContext::default(), |hit| {
+            // Past the report's listing cap: counted only (no line needed either).
+            if builder.counts_only() {
+                builder.count(&hit, out);
+                return;
+            }
             cursor.advance(buf, hit.start, buf_offset);
             let column = buf_offset + hit.start as u64 - cursor.line_start + 1;
             let field = hit

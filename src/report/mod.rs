@@ -97,6 +97,8 @@ pub trait Reporter {
     fn event(&mut self, event: ScanEvent<'_>, out: &mut dyn Write) -> io::Result<()> {
         match event {
             ScanEvent::Findings { path, findings } => self.findings(path, findings, out),
+            // Past the listing cap: in the exposures and the summary, never listed.
+            ScanEvent::Counted { .. } => Ok(()),
             ScanEvent::Finished(report) => self.file_done(report, out),
         }
     }

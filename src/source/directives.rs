@@ -84,6 +84,8 @@ pub struct DirectiveTap<R> {
     line: Vec<u8>,
     found: Rc<RefCell<Directives>>,
     rule_ids: Rc<Vec<String>>,
+    /// Called as each directive is found (before the bytes after it are read on).
+    on_found: Option<Box<dyn Fn()>>,
 }
 
 impl<R: Read> DirectiveTap<R> {
@@ -94,7 +96,14 @@ impl<R: Read> DirectiveTap<R> {
             line: Vec::new(),
             found,
             rule_ids,
+            on_found: None,
         }
+    }
+
+    /// Calls `f` as each directive is found.
+    pub fn on_found(mut self, f: Box<dyn Fn()>) -> Self {
+        self.on_found = Some(f);
+        self
     }
 
     fn end_line(&mut self) {
@@ -106,6 +115,9 @@ impl<R: Read> DirectiveTap<R> {
                 .entry(self.line_no)
                 .or_default()
                 .push(d);
+            if let Some(f) = &self.on_found {
+                f();
+            }
         }
         self.line.clear();
         self.line_no += 1;

@@ -758,6 +758,7 @@ mod tests {
         let engine = Engine::new(&RuleSet::builtin().unwrap()).unwrap();
         let fingerprinter = Fingerprinter::new([1; 32]);
         let builder = FindingBuilder {
+            count_only: None,
             engine: &engine,
             path: "big.sql".into(),
             source: None,
