@@ -314,8 +314,8 @@ impl Aggregator {
         self.add_at(i, f, remediation, 1);
     }
 
-    /// Value findings of the free text in `path` that were counted, not built (past
-    /// the listing cap, after the location's listed findings): what they add to its
+    /// Value findings of `path` that were counted, not built (past the listing cap of
+    /// their location, which already listed findings of `path`): what they add to its
     /// exposure, as if each had been added and counted.
     pub fn add_counted(&mut self, path: &str, c: &CountedFindings, remediation: Option<&str>) {
         if c.n == 0 {
@@ -331,8 +331,8 @@ impl Aggregator {
                 path: path.into(),
                 line: 0,
                 column: 0,
-                table: None,
-                field: None,
+                table: c.table.clone(),
+                field: c.field.clone(),
                 record: None,
                 source: None,
             },
@@ -342,7 +342,7 @@ impl Aggregator {
             fingerprint: String::new(),
             value: None,
             suppressed: None,
-            scope: Scope::FreeText,
+            scope: c.scope,
         };
         let i = self.touch_place(&f);
         self.add_at(i, &f, remediation, c.n);

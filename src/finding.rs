@@ -215,4 +215,9 @@ pub struct CountedFindings {
     pub severity: Severity,
     pub confidence: Confidence,
     pub n: u64,
+    /// Where they are: the place of their location (as `Location` and `Finding`
+    /// name it).
+    pub table: Option<String>,
+    pub field: Option<String>,
+    pub scope: Scope,
 }

@@ -9,7 +9,7 @@
 //! of findings. The worker on the lowest unfinished file never waits, so the scan
 //! always progresses.
 
-use crate::aggregate::{self, StorageKind};
+use crate::aggregate;
 use crate::baseline::{Baseline, Entry};
 use crate::diagnostic::{Diagnostic, DiagnosticKind};
 use crate::engine::Engine;
@@ -17,8 +17,8 @@ use crate::extract::format::{self, Format};
 use crate::extract::sql::dialect::{self, SqlDialect};
 use crate::extract::sql::{SqlExtractor, SqlStats};
 use crate::extract::{
-    CountOnly, FindingBuilder, FindingPolicy, FindingSink, Tally, config, delimited, json, text,
-    xml,
+    CountKey, CountOnly, FindingBuilder, FindingPolicy, FindingSink, Switches, Tally, config,
+    delimited, json, text, xml,
 };
 pub use crate::finding::CountedFindings;
 use crate::finding::{Confidence, Finding, FindingKind, Severity};
@@ -277,9 +277,9 @@ enum Msg {
 struct Sequencer {
     state: Mutex<SeqState>,
     advanced: Condvar,
-    /// Each running file's count-only switch (`FindingBuilder::count_only`), turned on
-    /// by the ordering thread.
-    count_only: Mutex<HashMap<usize, Arc<CountOnly>>>,
+    /// Each running file's count-only switches (`FindingBuilder::count_only`),
+    /// turned on by the ordering thread.
+    count_only: Mutex<HashMap<usize, Arc<Switches>>>,
 }
 
 struct SeqState {
@@ -299,15 +299,18 @@ impl Sequencer {
         }
     }
 
-    /// File `idx`'s count-only switch.
-    fn count_only(&self, idx: usize) -> Arc<CountOnly> {
+    /// File `idx`'s count-only switches.
+    fn count_only(&self, idx: usize) -> Arc<Switches> {
         let mut m = self.count_only.lock().unwrap_or_else(|e| e.into_inner());
         m.entry(idx).or_default().clone()
     }
 
-    /// Turns file `idx`'s switch on, once it is past the listing cap.
-    fn set_full(&self, idx: usize) {
-        self.count_only(idx).set_full();
+    /// Turns the switch of `key` in file `idx` on (when the file is still running).
+    fn set_full(&self, idx: usize, key: CountKey) {
+        let m = self.count_only.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = m.get(&idx) {
+            s.set_full(key);
+        }
     }
 
     fn forget(&self, idx: usize) {
@@ -347,7 +350,7 @@ impl BatchSender<'_> {
         if !self.counts.is_empty() {
             self.seq.reserve(self.idx);
             let counts = std::mem::take(&mut self.counts);
-            self.sent += counts.0.iter().map(|c| c.2).sum::<u64>();
+            self.sent += counts.0.iter().map(|c| c.3).sum::<u64>();
             let _ = self.tx.send(Msg::Counted(self.idx, counts));
         }
     }
@@ -361,13 +364,11 @@ impl FindingSink for BatchSender<'_> {
         }
     }
 
-    fn counted(&mut self, rule: usize, confidence: Confidence, n: u64) {
-        // Before any later finding could be built (a directive turned the switch
-        // off), so that the order of what is built is kept.
-        self.counts.add(rule, confidence, n);
+    fn counted(&mut self, at: &Arc<CountOnly>, rule: usize, confidence: Confidence, n: u64) {
+        self.counts.add(at, rule, confidence, n);
     }
 
-    fn count_only(&mut self) -> Option<Arc<CountOnly>> {
+    fn count_only(&mut self) -> Option<Arc<Switches>> {
         self.counts_allowed.then(|| self.seq.count_only(self.idx))
     }
 }
@@ -492,41 +493,93 @@ enum Piece {
     Counted(Tally),
 }
 
-/// What the ordering thread follows of one file's own location (`file:PATH`, where
-/// free text reports) to turn the file's count-only switch on: the findings it
-/// listed and the distinct masked samples it holds, counted as the aggregator does.
+/// What the ordering thread follows of each exposure to turn count-only switches
+/// on: the findings it listed and the distinct masked samples it holds, counted as
+/// the aggregator counts them (in order, unsuppressed, every kind), and per running
+/// file the locations turned on and the file's path.
+#[derive(Debug, Default)]
+struct Listings {
+    exposures: HashMap<String, Listed>,
+    files: HashMap<usize, FileListing>,
+    /// Recently seen places and their exposure id (rows repeat a few columns).
+    recent: Vec<(RecentKey, String)>,
+}
+
+#[derive(Debug, Default)]
+struct Listed {
+    listed: u64,
+    samples: Vec<String>,
+}
+
 #[derive(Debug, Default)]
 struct FileListing {
     path: Arc<str>,
-    listed: u64,
-    samples: Vec<String>,
-    full: bool,
+    on: std::collections::HashSet<CountKey>,
 }
 
-impl FileListing {
-    /// Follows the findings that reach the consumer (`kept`); true when the location
-    /// has now listed `cap` and holds its samples, so later ones cannot be listed.
-    fn follow(&mut self, kept: &[Finding], cap: u64) -> bool {
-        for f in kept {
-            if f.suppressed.is_some() || aggregate::storage_kind(f) != StorageKind::File {
-                continue;
-            }
-            if self.path.is_empty() {
-                self.path = f.location.path.clone();
-            }
-            self.listed += 1;
+/// A finding's place as the aggregator tells exposures apart.
+#[derive(Debug, PartialEq)]
+struct RecentKey {
+    path: Arc<str>,
+    table: Option<String>,
+    field: Option<String>,
+    scope: crate::finding::Scope,
+}
+
+impl Listings {
+    /// Follows the findings of file `idx` that reach the consumer; turns on the
+    /// switch of each place whose exposure has now listed `cap` and holds its
+    /// samples, so that no later finding there can be listed. A place is turned on
+    /// only once a finding there was passed on from this file (so the exposure has
+    /// its sighting of the file).
+    fn follow(&mut self, idx: usize, kept: &[Finding], cap: u64, seq: &Sequencer) {
+        for f in kept.iter().filter(|f| f.suppressed.is_none()) {
+            let l = &f.location;
+            let at = self.recent.iter().position(|(k, _)| {
+                Arc::ptr_eq(&k.path, &l.path)
+                    && k.table == l.table
+                    && k.field == l.field
+                    && k.scope == f.scope
+            });
+            let id = match at {
+                Some(i) => &self.recent[i].1,
+                None => {
+                    if self.recent.len() >= 16 {
+                        self.recent.remove(0);
+                    }
+                    let key = RecentKey {
+                        path: l.path.clone(),
+                        table: l.table.clone(),
+                        field: l.field.clone(),
+                        scope: f.scope,
+                    };
+                    self.recent.push((key, aggregate::locate(f).0));
+                    &self.recent[self.recent.len() - 1].1
+                }
+            };
+            let e = match self.exposures.get_mut(id) {
+                Some(e) => e,
+                None => self.exposures.entry(id.clone()).or_default(),
+            };
+            e.listed += 1;
             if f.kind == FindingKind::Value
-                && self.samples.len() < aggregate::MAX_SAMPLES
-                && !self.samples.contains(&f.evidence)
+                && e.samples.len() < aggregate::MAX_SAMPLES
+                && !e.samples.contains(&f.evidence)
             {
-                self.samples.push(f.evidence.clone());
+                e.samples.push(f.evidence.clone());
+            }
+            if e.listed >= cap && e.samples.len() == aggregate::MAX_SAMPLES {
+                let file = self.files.entry(idx).or_default();
+                if file.path.is_empty() {
+                    file.path = l.path.clone();
+                }
+                let key = CountKey::of_finding(f);
+                if !file.on.contains(&key) {
+                    file.on.insert(key.clone());
+                    seq.set_full(idx, key);
+                }
             }
         }
-        if !self.full && self.listed >= cap && self.samples.len() == aggregate::MAX_SAMPLES {
-            self.full = true;
-            return true;
-        }
-        false
     }
 }
 
@@ -535,14 +588,18 @@ fn counted_findings(engine: &Engine, tally: &Tally) -> Vec<CountedFindings> {
     tally
         .0
         .iter()
-        .map(|&(rule, confidence, n)| {
-            let r = engine.rule(rule);
+        .map(|(at, rule, confidence, n)| {
+            let r = engine.rule(*rule);
+            let (table, field, scope) = at.key.place();
             CountedFindings {
                 rule_id: r.id.clone(),
                 pii_type: r.pii_type.clone(),
                 severity: r.severity,
-                confidence,
-                n,
+                confidence: *confidence,
+                n: *n,
+                table: table.map(str::to_string),
+                field: field.map(str::to_string),
+                scope,
             }
         })
         .collect()
@@ -561,7 +618,7 @@ fn order_events(
     let mut pending: BTreeMap<usize, (Vec<Piece>, Option<FileReport>)> = BTreeMap::new();
     let mut result = Ok(());
     let counts_allowed = opts.counts_allowed();
-    let mut listings: HashMap<usize, FileListing> = HashMap::new();
+    let mut listings = Listings::default();
     let mut emit = |summary: &mut Summary, idx: usize, ev: ScanEvent<'_>| -> io::Result<()> {
         match ev {
             ScanEvent::Counted { counts, .. } => {
@@ -571,6 +628,7 @@ fn order_events(
                 }
                 // Counts follow listed findings of the same file, whose path they take.
                 let path = listings
+                    .files
                     .get(&idx)
                     .map(|l| l.path.clone())
                     .unwrap_or_default();
@@ -581,10 +639,7 @@ fn order_events(
             }
             ScanEvent::Findings { path, findings } => {
                 if counts_allowed {
-                    let l = listings.entry(idx).or_default();
-                    if !l.full && l.follow(findings, opts.listing_cap) {
-                        seq.set_full(idx);
-                    }
+                    listings.follow(idx, findings, opts.listing_cap, seq);
                 }
                 if opts.collect_baseline {
                     summary
@@ -631,7 +686,7 @@ fn order_events(
                 })
             }
             ScanEvent::Finished(r) => {
-                listings.remove(&idx);
+                listings.files.remove(&idx);
                 summary.add_file(r);
                 sink(ev)
             }
@@ -907,11 +962,12 @@ fn scan_opened(
     };
     let name = decompress::inner_name(&target.display);
     let format = format::detect(name, &head);
-    // Plain text reports per file: once that location listed all it may, the rest of
-    // the file's findings are only counted.
+    // Once a location listed all it may, the rest of its findings are only counted:
+    // in the formats whose extractors count (not JSON or XML, whose nested scans
+    // filter findings by position, or configuration files, which are small).
     let count_only = match format {
-        Format::Text => out.count_only(),
-        _ => None,
+        Format::Text | Format::Sql | Format::Delimited => out.count_only(),
+        Format::Config | Format::Json | Format::Xml => None,
     };
     let builder = FindingBuilder {
         count_only: count_only.clone(),
@@ -1264,12 +1320,12 @@ impl FindingSink for Counted<'_> {
 
     /// Counted findings were made while no directive had been read in the file (the
     /// switch is off from the first one on), so none covers them.
-    fn counted(&mut self, rule: usize, confidence: Confidence, n: u64) {
+    fn counted(&mut self, at: &Arc<CountOnly>, rule: usize, confidence: Confidence, n: u64) {
         self.n += n;
-        self.inner.counted(rule, confidence, n);
+        self.inner.counted(at, rule, confidence, n);
     }
 
-    fn count_only(&mut self) -> Option<Arc<CountOnly>> {
+    fn count_only(&mut self) -> Option<Arc<Switches>> {
         self.inner.count_only()
     }
 }
@@ -1421,6 +1477,45 @@ mod count_only_tests {
                     capped.summary.findings_by_severity,
                     all.summary.findings_by_severity
                 );
+            }
+        }
+    }
+
+    /// A dump's and an export's findings are counted per column once the column's
+    /// exposure is past the cap: with the column's place on the counts, the same
+    /// totals as when every finding is built.
+    #[test]
+    fn a_dump_s_and_an_export_s_columns_are_counted_past_the_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut dump = String::from("COPY public.customers (id, email, ssn) FROM stdin;\n");
+        let mut csv = String::from("id,email,ssn\n");
+        for i in 0..6000 {
+            let ssn = format!("5{:02}-22-{:04}", i % 90 + 1, i % 9000 + 1000);
+            dump.push_str(&format!("{i}\tu{i}@example.com\t{ssn}\n"));
+            csv.push_str(&format!("{i},u{i}@example.com,{ssn}\n"));
+        }
+        dump.push_str("\\.\n");
+        let sql = dir.path().join("dump.sql");
+        std::fs::write(&sql, dump).unwrap();
+        let export = dir.path().join("export.csv");
+        std::fs::write(&export, csv).unwrap();
+        for (path, table) in [(&sql, Some("public.customers")), (&export, None)] {
+            for threads in [1, 2] {
+                let all = scan(path, threads, 0);
+                let capped = scan(path, threads, 10);
+                let ssn = capped
+                    .counted
+                    .iter()
+                    .filter(|c| c.field.as_deref() == Some("ssn"))
+                    .map(|c| {
+                        assert_eq!(c.table.as_deref(), table);
+                        assert_eq!(c.scope, crate::finding::Scope::Structured);
+                        c.n
+                    })
+                    .sum::<u64>();
+                assert!(ssn > 5000, "{}: {ssn} counted", path.display());
+                assert_eq!(per_rule(&capped), per_rule(&all));
+                assert_eq!(capped.summary.findings, all.summary.findings);
             }
         }
     }

@@ -204,6 +204,98 @@ fn a_capped_log_reports_as_if_every_finding_was_built() {
     }
 }
 
+/// The same for dumps and exports, whose findings are counted per column: two dumps
+/// of one table (one exposure per column across both, each dump a sighting of it)
+/// and a CSV export (quoted records from half-way, so both of its parallel readers
+/// run), on one thread and on several. The listed findings are the first `cap` of
+/// each location.
+#[test]
+fn capped_dumps_and_exports_report_as_if_every_finding_was_built() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = |from: usize, n: usize| -> String {
+        (from..from + n)
+            .map(|i| {
+                format!(
+                    "{i}\tu{i}@example.com\t5{:02}-22-{:04}\n",
+                    i % 90 + 1,
+                    i % 9000 + 1000
+                )
+            })
+            .collect()
+    };
+    let dump = |rows: String| {
+        format!(
+            "CREATE TABLE customers (id int, email text, ssn text);\nCOPY customers (id, email, ssn) FROM stdin;\n{rows}\\.\n"
+        )
+    };
+    write(dir.path(), "a.sql", &dump(rows(0, 4000)));
+    write(dir.path(), "b.sql", &dump(rows(4000, 1500)));
+    let mut csv = String::from("id,email,ssn\n");
+    for i in 0..6000 {
+        let ssn = format!("5{:02}-31-{:04}", i % 90 + 1, i % 9000 + 1000);
+        if i < 3000 {
+            csv.push_str(&format!("{i},c{i}@example.org,{ssn}\n"));
+        } else {
+            csv.push_str(&format!("{i},\"c{i}@example.org\",\"{ssn}\"\n"));
+        }
+    }
+    write(dir.path(), "export.csv", &csv);
+    let d = dir.path().to_str().unwrap();
+    let key = |f: &serde_json::Value| {
+        let l = &f["location"];
+        match l["table"].as_str() {
+            Some(t) => format!("{t}.{}", l["field"]),
+            None => format!("{}#{}", l["path"], l["field"]),
+        }
+    };
+    let parallel = ["-j2", "--parallel-part", "4096"];
+    for threads in [&["-j1"][..], &parallel[..]] {
+        let scan = |cap: &str| {
+            let mut args = vec![d, "--no-config", "--max-findings-per-location", cap];
+            args.extend_from_slice(threads);
+            scan_json(&args)
+        };
+        let (all, all_code) = scan("0");
+        let seen = all["exposures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["id"] == "column:customers.ssn")
+            .map(|e| e["seen_in"].as_array().unwrap().len());
+        assert_eq!(seen, Some(2), "both dumps");
+        for cap in ["1", "5", "2000"] {
+            let (doc, code) = scan(cap);
+            assert_eq!(code, all_code);
+            assert_eq!(doc["exposures"], all["exposures"], "{threads:?}, cap {cap}");
+            assert_eq!(doc["remediation"], all["remediation"]);
+            let n: usize = cap.parse().unwrap();
+            let mut per_key = std::collections::HashMap::new();
+            let first: Vec<_> = all["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| {
+                    let k = per_key.entry(key(f)).or_insert(0);
+                    *k += 1;
+                    *k <= n
+                })
+                .collect();
+            let listed: Vec<_> = doc["findings"].as_array().unwrap().iter().collect();
+            assert_eq!(listed, first, "{threads:?}, cap {cap}");
+            let s = &doc["summary"];
+            assert_eq!(s["findings"], all["summary"]["findings"]);
+            assert_eq!(
+                s["findings_by_severity"],
+                all["summary"]["findings_by_severity"]
+            );
+            assert_eq!(
+                s["findings_not_listed"].as_u64().unwrap() + listed.len() as u64,
+                all["summary"]["findings"].as_u64().unwrap()
+            );
+        }
+    }
+}
+
 /// A config line longer than 16 MiB (a pasted blob in a `.env`) is not held whole:
 /// it and the rest of the file are scanned as text, with a note.
 #[test]

@@ -256,9 +256,15 @@ impl FindingSink for Counting<'_> {
         self.inner.push(finding);
     }
 
-    fn counted(&mut self, rule: usize, confidence: crate::finding::Confidence, n: u64) {
+    fn counted(
+        &mut self,
+        at: &std::sync::Arc<crate::extract::CountOnly>,
+        rule: usize,
+        confidence: crate::finding::Confidence,
+        n: u64,
+    ) {
         self.count += n;
-        self.inner.counted(rule, confidence, n);
+        self.inner.counted(at, rule, confidence, n);
     }
 }
 

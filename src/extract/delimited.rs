@@ -403,7 +403,7 @@ enum Batch {
     Lines(Vec<u8>),
 }
 
-type Scanned = (Vec<Vec<crate::finding::Finding>>, Batch);
+type Scanned = (Vec<super::Collected>, Batch);
 
 /// The columns and the per-record scan every job of [`scan_rest_parallel`] shares.
 #[derive(Clone, Copy)]
@@ -440,8 +440,8 @@ impl Pipeline<'_> {
                     .extend(records.into_iter().map(|(_, r)| r)),
                 Batch::Lines(block) => self.spare_blocks.push(block),
             }
-            for f in found.into_iter().flatten() {
-                self.out.finding(f);
+            for piece in found {
+                super::Replay::replay(piece, self.out);
             }
         }
     }
@@ -590,7 +590,7 @@ fn scan_lines(
     first_line: u64,
     first_no: u64,
     job: RecordJob<'_>,
-) -> Vec<Vec<crate::finding::Finding>> {
+) -> Vec<super::Collected> {
     use rayon::prelude::*;
     let mut pieces = Vec::with_capacity(job.pieces);
     let (mut start, mut line) = (0, first_line);
@@ -618,7 +618,7 @@ fn scan_lines(
             };
             let mut rec = Record::default();
             let mut fields = job.fields.clone();
-            let mut found = Vec::new();
+            let mut found = super::Collected::default();
             let mut no = first_no + (line - first_line);
             // A slice cannot fail to read, and holds no line of `MAX_RECORD`.
             while let Ok(true) = rr.next(&mut rec) {
@@ -677,7 +677,7 @@ fn scan_records<'s, R: BufRead>(
                     .par_chunks(per_piece)
                     .map(|records| {
                         let mut fields = job.fields.clone();
-                        let mut v = Vec::new();
+                        let mut v = super::Collected::default();
                         for (no, r) in records {
                             (job.emit)(r, *no, job.header, job.types, &mut fields, &mut v);
                         }

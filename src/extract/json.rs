@@ -66,7 +66,13 @@ impl FindingSink for Between<'_> {
         }
     }
 
-    fn counted(&mut self, _rule: usize, _confidence: crate::finding::Confidence, _n: u64) {
+    fn counted(
+        &mut self,
+        _at: &std::sync::Arc<super::CountOnly>,
+        _rule: usize,
+        _confidence: crate::finding::Confidence,
+        _n: u64,
+    ) {
         // Counts have no position to filter by; this builder never hands them out.
         debug_assert!(false, "a count-only finding reached a position filter");
     }

@@ -5,6 +5,7 @@
 //! which owns masking, fingerprints and the confidence threshold.
 
 pub mod config;
+pub mod count;
 pub mod delimited;
 pub mod format;
 pub mod infer;
@@ -17,7 +18,9 @@ pub mod xml;
 use crate::engine::{Engine, FieldContext, FieldName, NameHit, ValueHit};
 use crate::finding::{ColumnInfo, Confidence, Finding, FindingKind, Location, Scope};
 use crate::redact::{self, Fingerprinter};
+pub use count::{Collected, CountKey, CountOnly, Switches, Tally};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Feeds every byte of `reader` to `on_byte` with its 1-based line and column (the
 /// newline itself is reported at column 0 of the next line). Stops at the first error
@@ -119,13 +122,6 @@ impl Replay for Vec<Finding> {
     }
 }
 
-impl Replay for Collected {
-    fn replay(self, out: &mut dyn FindingSink) {
-        self.findings.replay(out);
-        self.counts.replay(out);
-    }
-}
-
 impl<T: Replay + Send> Ordered<T> {
     /// Hands every queued job's findings to `out`, in order.
     pub fn drain(&mut self, out: &mut dyn FindingSink) {
@@ -145,17 +141,17 @@ impl<T: Replay + Send> Ordered<T> {
 pub trait FindingSink {
     fn finding(&mut self, finding: Finding);
 
-    /// `n` value findings of rule `rule` (an index into the engine's rules) that were
-    /// counted, not built: a plain text file's builder does so once its
-    /// [`CountOnly`] switch is on. Only sinks that hand out such a switch
-    /// ([`FindingSink::count_only`]) and the sinks between them and the text scanner
-    /// receive these.
-    fn counted(&mut self, rule: usize, confidence: Confidence, n: u64);
+    /// `n` value findings of rule `rule` (an index into the engine's rules) at
+    /// `at`'s location that were counted, not built, because `at` was on
+    /// ([`count`]). Only the scan's sink hands out switches
+    /// ([`FindingSink::count_only`]); it and the sinks between it and the
+    /// extractors receive these.
+    fn counted(&mut self, at: &Arc<CountOnly>, rule: usize, confidence: Confidence, n: u64);
 
-    /// The switch that lets this input's plain text findings be counted instead of
-    /// built, when the sink's consumer can tell when listing them is over; `None`
-    /// (the default) keeps every finding built.
-    fn count_only(&mut self) -> Option<std::sync::Arc<CountOnly>> {
+    /// The switches that let this input's findings be counted instead of built, when
+    /// the sink's consumer can tell when listing them is over; `None` (the default)
+    /// keeps every finding built.
+    fn count_only(&mut self) -> Option<Arc<Switches>> {
         None
     }
 }
@@ -165,86 +161,10 @@ impl FindingSink for Vec<Finding> {
         self.push(finding);
     }
 
-    fn counted(&mut self, _rule: usize, _confidence: Confidence, _n: u64) {
-        // A Vec never hands out a switch, so nothing counts into it.
-        debug_assert!(false, "a count-only finding reached a Vec sink");
-    }
-}
-
-/// Tells a plain text scanner that its file's findings are past the report's
-/// listing cap, so building them (fingerprint, masked evidence, location strings)
-/// and passing them on is work thrown away: it counts them per rule instead
-/// ([`Tally`]), which is what the exposures and the summary need of them. On only
-/// when the consumer (`scan::run`) says the file's one location (free text reports per
-/// file) has listed all it may and holds its samples, and no inline directive was
-/// read in the file (a directive must be matched against each finding's line).
-#[derive(Debug, Default)]
-pub struct CountOnly(std::sync::atomic::AtomicU8);
-
-impl CountOnly {
-    const FULL: u8 = 1;
-    const BLOCKED: u8 = 2;
-
-    /// The file's location listed what it may.
-    pub fn set_full(&self) {
-        self.0
-            .fetch_or(Self::FULL, std::sync::atomic::Ordering::Release);
-    }
-
-    /// An inline directive was read: findings must be built from now on.
-    pub fn block(&self) {
-        self.0
-            .fetch_or(Self::BLOCKED, std::sync::atomic::Ordering::Release);
-    }
-
-    pub fn is_on(&self) -> bool {
-        self.0.load(std::sync::atomic::Ordering::Acquire) == Self::FULL
-    }
-}
-
-/// Findings counted instead of built, per rule and confidence, in the order first
-/// seen (a few entries: the rules that match in one file).
-#[derive(Debug, Default, Clone, PartialEq, Eq)]
-pub struct Tally(pub Vec<(usize, Confidence, u64)>);
-
-impl Tally {
-    pub fn add(&mut self, rule: usize, confidence: Confidence, n: u64) {
-        match self
-            .0
-            .iter_mut()
-            .find(|(r, c, _)| *r == rule && *c == confidence)
-        {
-            Some(e) => e.2 += n,
-            None => self.0.push((rule, confidence, n)),
-        }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Hands every count to `out`.
-    pub fn replay(&self, out: &mut dyn FindingSink) {
-        for &(rule, confidence, n) in &self.0 {
-            out.counted(rule, confidence, n);
-        }
-    }
-}
-
-/// Findings and counts of one piece of work done on the pool (a part of a file).
-#[derive(Debug, Default)]
-pub struct Collected {
-    pub findings: Vec<Finding>,
-    pub counts: Tally,
-}
-
-impl FindingSink for Collected {
-    fn finding(&mut self, finding: Finding) {
-        self.findings.push(finding);
-    }
-
-    fn counted(&mut self, rule: usize, confidence: Confidence, n: u64) {
-        self.counts.add(rule, confidence, n);
+    fn counted(&mut self, _at: &Arc<CountOnly>, _rule: usize, _confidence: Confidence, _n: u64) {
+        // A Vec never hands out switches, and the scan never gives an extractor one
+        // whose findings are collected in a Vec (the pool's jobs use `Collected`).
+        debug_assert!(false, "a counted finding reached a Vec sink");
     }
 }
 
@@ -264,8 +184,9 @@ pub struct FindingBuilder<'a> {
     /// The database, for findings from one (`Location::source`).
     pub source: Option<&'a str>,
     pub policy: FindingPolicy<'a>,
-    /// Set for a plain text file whose findings may be counted instead of built.
-    pub count_only: Option<std::sync::Arc<CountOnly>>,
+    /// This input's count-only switches, when its findings past the listing cap may
+    /// be counted instead of built ([`count`]).
+    pub count_only: Option<Arc<Switches>>,
 }
 
 /// Where a value sits, beyond line and column.
@@ -281,15 +202,27 @@ pub struct Place {
 }
 
 impl FindingBuilder<'_> {
-    /// True when this input's value findings are to be counted, not built.
-    pub fn counts_only(&self) -> bool {
-        self.count_only.as_ref().is_some_and(|c| c.is_on())
+    /// The switch of the location `key` names, when this input has switches.
+    pub fn switch(&self, key: CountKey) -> Option<Arc<CountOnly>> {
+        self.count_only.as_ref().map(|s| s.get(key))
     }
 
-    /// A value hit counted instead of built (below the confidence threshold: nothing).
-    pub fn count(&self, hit: &ValueHit, out: &mut dyn FindingSink) {
-        if hit.confidence >= self.policy.min_confidence {
-            out.counted(hit.rule, hit.confidence, 1);
+    /// Counts `hit` at `at` instead of building it, when `at` is on; false (nothing
+    /// done) when the hit must be built.
+    pub fn counted(
+        &self,
+        hit: &ValueHit,
+        at: Option<&Arc<CountOnly>>,
+        out: &mut dyn FindingSink,
+    ) -> bool {
+        match at {
+            Some(at) if at.is_on() => {
+                if hit.confidence >= self.policy.min_confidence {
+                    out.counted(at, hit.rule, hit.confidence, 1);
+                }
+                true
+            }
+            _ => false,
         }
     }
 
@@ -441,9 +374,49 @@ pub struct FieldScanner {
     /// The entry in `names` of each column of a header (`set_columns`): a record's
     /// fields are then found by position instead of by comparing names.
     columns: Vec<usize>,
+    /// The table the fields belong to (`set_table`), part of their locations.
+    table: Option<String>,
+    /// The count-only switch of each entry's location in `table` (and of values
+    /// without a field name), asked for once.
+    switches: Vec<Option<Arc<CountOnly>>>,
+    unnamed_switch: Option<Arc<CountOnly>>,
 }
 
 impl FieldScanner {
+    /// The table of the next values (`None` for an export's fields).
+    pub fn set_table(&mut self, table: Option<&str>) {
+        if self.table.as_deref() != table {
+            self.table = table.map(str::to_string);
+            self.switches.clear();
+            self.unnamed_switch = None;
+        }
+    }
+
+    /// Makes sure the switch of the location of `entry` (a field name's) or of values
+    /// without a name is known, when `builder` has switches.
+    fn learn_switch(&mut self, builder: &FindingBuilder<'_>, entry: Option<usize>) {
+        if builder.count_only.is_none() {
+            return;
+        }
+        let table = self.table.as_deref();
+        match entry {
+            Some(i) => {
+                if self.switches.len() <= i {
+                    self.switches.resize(i + 1, None);
+                }
+                if self.switches[i].is_none() {
+                    let key = CountKey::of(table, Some(&self.names[i].0), Scope::Structured);
+                    self.switches[i] = builder.switch(key);
+                }
+            }
+            None if self.unnamed_switch.is_none() => {
+                let key = CountKey::of(table, None, Scope::Structured);
+                self.unnamed_switch = builder.switch(key);
+            }
+            None => {}
+        }
+    }
+
     /// The index in `names` of field name `f`, classified on first sight.
     fn entry(&mut self, engine: &crate::engine::Engine, f: &str) -> usize {
         let i = match self.names.get(self.next) {
@@ -526,8 +499,13 @@ impl FieldScanner {
         out: &mut dyn FindingSink,
     ) {
         let engine = builder.engine;
-        let named = field.map(|f| {
-            let i = self.entry(engine, f);
+        let entry = field.map(|f| self.entry(engine, f));
+        self.learn_switch(builder, entry);
+        let switch = match entry {
+            Some(i) => self.switches.get(i).and_then(Option::as_ref),
+            None => self.unnamed_switch.as_ref(),
+        };
+        let named = entry.map(|i| {
             let (_, name, rule) = &self.names[i];
             (name, rule)
         });
@@ -542,6 +520,10 @@ impl FieldScanner {
         let mut type_found = false;
         engine.scan(value, 0..value.len(), ctx, |hit| {
             type_found |= by_name_type == Some(engine.rule(hit.rule).pii_type.as_ref());
+            // Past the listing cap of the location: counted, not built.
+            if builder.counted(&hit, switch, out) {
+                return;
+            }
             if let Some(f) = builder.value(&hit, value, place_at(hit.start)) {
                 out.finding(f);
             }
@@ -575,6 +557,9 @@ impl FieldScanner {
             confidence: Confidence::High,
             key: None,
         };
+        if builder.counted(&hit, switch, out) {
+            return;
+        }
         if let Some(f) = builder.value(&hit, value, place_at(start)) {
             out.finding(f);
         }

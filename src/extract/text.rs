@@ -347,12 +347,13 @@ fn scan_window(
     if from >= to {
         return;
     }
+    // Free text reports to the file: one switch for every hit.
+    let switch = builder.switch(super::CountKey::File);
     builder
         .engine
         .scan(buf, from..to, FieldContext::default(), |hit| {
             // Past the report's listing cap: counted only (no line needed either).
-            if builder.counts_only() {
-                builder.count(&hit, out);
+            if builder.counted(&hit, switch.as_ref(), out) {
                 return;
             }
             cursor.advance(buf, hit.start, buf_offset);

@@ -183,6 +183,7 @@ fn scan_value(
         }
     };
     let value = &text[range.clone()];
+    fields.set_table(Some(column.table));
     fields.scan(
         builder,
         value,
@@ -224,7 +225,7 @@ struct CopyColumns {
 /// are taken in row order.
 struct CopyPipeline<'s, 'scope> {
     scope: &'s rayon::Scope<'scope>,
-    in_flight: super::Ordered<Vec<crate::finding::Finding>>,
+    in_flight: super::Ordered<super::Collected>,
 }
 
 /// Reads one SQL input.
@@ -608,7 +609,7 @@ impl<'a, 'b> SqlExtractor<'a, 'b> {
         let builder: &FindingBuilder<'_> = self.builder;
         pipe.in_flight.spawn(pipe.scope, move || {
             let mut fields = FieldScanner::default();
-            let mut found = Vec::new();
+            let mut found = super::Collected::default();
             for (row, line, record) in &rows {
                 scan_copy_row(
                     builder,
