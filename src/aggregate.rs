@@ -8,7 +8,7 @@
 //! per location, never every value, so memory grows with locations, not findings.
 
 use crate::finding::{
-    Confidence, CountedFindings, Finding, FindingKind, Protection, Scope, Severity,
+    Confidence, CountedFindings, CountedSample, Finding, FindingKind, Protection, Scope, Severity,
 };
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -177,6 +177,39 @@ pub fn locate(f: &Finding) -> (String, StorageKind, String) {
     }
 }
 
+/// A stand-in for findings counted, not built, at a place of `path`: what the
+/// aggregator reads of them (the place; the rule and grades are set by the caller).
+/// Its location already has the sighting of `path`, and its samples come separately.
+fn counted_finding(
+    path: &str,
+    table: Option<String>,
+    field: Option<String>,
+    scope: Scope,
+) -> Finding {
+    Finding {
+        rule_id: "".into(),
+        pii_type: "".into(),
+        severity: Severity::Info,
+        confidence: Confidence::Low,
+        kind: FindingKind::Value,
+        location: crate::finding::Location {
+            path: path.into(),
+            line: 0,
+            column: 0,
+            table,
+            field,
+            record: None,
+            source: None,
+        },
+        column: None,
+        evidence: String::new(),
+        fingerprint: String::new(),
+        value: None,
+        suppressed: None,
+        scope,
+    }
+}
+
 /// The kind of `f`'s exposure: `locate(f).1` without building its id.
 pub fn storage_kind(f: &Finding) -> StorageKind {
     match (&f.location.table, &f.location.field) {
@@ -311,7 +344,18 @@ impl Aggregator {
 
     pub fn add(&mut self, f: &Finding, remediation: Option<&str>) {
         let i = self.touch_place(f);
-        self.add_at(i, f, remediation, 1);
+        self.add_at(i, f, remediation, 1, true);
+    }
+
+    /// The masked value of a finding of `path` counted, not built, while its
+    /// location was short of samples: a sample when new (as `add` takes them).
+    pub fn add_counted_sample(&mut self, path: &str, c: &CountedSample) {
+        let f = counted_finding(path, c.table.clone(), c.field.clone(), c.scope);
+        let i = self.touch_place(&f);
+        let e = &mut self.places[self.recent[i].slot].exposure;
+        if e.samples.len() < MAX_SAMPLES && !e.samples.contains(&c.evidence) {
+            e.samples.push(c.evidence.clone());
+        }
     }
 
     /// Value findings of `path` that were counted, not built (past the listing cap of
@@ -321,31 +365,13 @@ impl Aggregator {
         if c.n == 0 {
             return;
         }
-        let f = Finding {
-            rule_id: c.rule_id.clone(),
-            pii_type: c.pii_type.clone(),
-            severity: c.severity,
-            confidence: c.confidence,
-            kind: FindingKind::Value,
-            location: crate::finding::Location {
-                path: path.into(),
-                line: 0,
-                column: 0,
-                table: c.table.clone(),
-                field: c.field.clone(),
-                record: None,
-                source: None,
-            },
-            column: None,
-            // The location holds its samples already; the sighting of `path` too.
-            evidence: String::new(),
-            fingerprint: String::new(),
-            value: None,
-            suppressed: None,
-            scope: c.scope,
-        };
+        let mut f = counted_finding(path, c.table.clone(), c.field.clone(), c.scope);
+        f.rule_id = c.rule_id.clone();
+        f.pii_type = c.pii_type.clone();
+        f.severity = c.severity;
+        f.confidence = c.confidence;
         let i = self.touch_place(&f);
-        self.add_at(i, &f, remediation, c.n);
+        self.add_at(i, &f, remediation, c.n, false);
         self.places[self.recent[i].slot].listed += c.n;
     }
 
@@ -353,14 +379,16 @@ impl Aggregator {
     /// the place.
     pub fn add_and_count(&mut self, f: &Finding, remediation: Option<&str>) -> u64 {
         let i = self.touch_place(f);
-        self.add_at(i, f, remediation, 1);
+        self.add_at(i, f, remediation, 1, true);
         let c = &mut self.places[self.recent[i].slot];
         c.listed += 1;
         c.listed
     }
 
-    /// `add` for the place `recent[i]`, which is `f`'s.
-    fn add_at(&mut self, i: usize, f: &Finding, remediation: Option<&str>, n: u64) {
+    /// `add` for the place `recent[i]`, which is `f`'s: `n` findings like `f` (only
+    /// counted ones come more than one at a time, and bring no sample: `sample`
+    /// false).
+    fn add_at(&mut self, i: usize, f: &Finding, remediation: Option<&str>, n: u64, sample: bool) {
         let place = &mut self.recent[i];
         let c = &mut self.places[place.slot];
         c.added = true;
@@ -387,7 +415,7 @@ impl Aggregator {
                     }
                 }
                 e.severity = e.severity.max(f.severity);
-                if e.samples.len() < MAX_SAMPLES && !e.samples.contains(&f.evidence) {
+                if sample && e.samples.len() < MAX_SAMPLES && !e.samples.contains(&f.evidence) {
                     e.samples.push(f.evidence.clone());
                 }
                 c.clear_values = true;

@@ -221,3 +221,13 @@ pub struct CountedFindings {
     pub field: Option<String>,
     pub scope: Scope,
 }
+
+/// The masked value of a finding counted, not built, while its exposure still lacked
+/// samples, and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountedSample {
+    pub table: Option<String>,
+    pub field: Option<String>,
+    pub scope: Scope,
+    pub evidence: String,
+}

@@ -259,7 +259,14 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
                             return fan_out(&mut |r, out| r.event(event, out));
                         }
                     }
-                    ScanEvent::Counted { path, counts } => {
+                    ScanEvent::Counted {
+                        path,
+                        counts,
+                        samples,
+                    } => {
+                        for c in samples.iter() {
+                            aggregator.add_counted_sample(path, c);
+                        }
                         for c in counts.iter() {
                             let remediation = remediation_text.get(&*c.rule_id).copied();
                             aggregator.add_counted(path, c, remediation);

@@ -20,8 +20,8 @@ use crate::extract::{
     CountKey, CountOnly, FindingBuilder, FindingPolicy, FindingSink, Switches, Tally, config,
     delimited, json, text, xml,
 };
-pub use crate::finding::CountedFindings;
 use crate::finding::{Confidence, Finding, FindingKind, Severity};
+pub use crate::finding::{CountedFindings, CountedSample};
 use crate::redact::Fingerprinter;
 use crate::source::decompress;
 use crate::source::directives::{DirectiveTap, Directives};
@@ -173,6 +173,9 @@ pub enum ScanEvent<'a> {
     Counted {
         path: &'a str,
         counts: &'a [CountedFindings],
+        /// Masked values they brought, for exposures still short of samples (in
+        /// order).
+        samples: &'a [CountedSample],
     },
     /// The input is done.
     Finished(&'a FileReport),
@@ -305,11 +308,11 @@ impl Sequencer {
         m.entry(idx).or_default().clone()
     }
 
-    /// Turns the switch of `key` in file `idx` on (when the file is still running).
-    fn set_full(&self, idx: usize, key: CountKey) {
+    /// Sets the switch of `key` in file `idx` (when the file is still running).
+    fn set_switch(&self, idx: usize, key: CountKey, samples_full: bool) {
         let m = self.count_only.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(s) = m.get(&idx) {
-            s.set_full(key);
+            s.set(key, samples_full);
         }
     }
 
@@ -350,7 +353,7 @@ impl BatchSender<'_> {
         if !self.counts.is_empty() {
             self.seq.reserve(self.idx);
             let counts = std::mem::take(&mut self.counts);
-            self.sent += counts.0.iter().map(|c| c.3).sum::<u64>();
+            self.sent += counts.total();
             let _ = self.tx.send(Msg::Counted(self.idx, counts));
         }
     }
@@ -358,6 +361,10 @@ impl BatchSender<'_> {
 
 impl FindingSink for BatchSender<'_> {
     fn finding(&mut self, finding: Finding) {
+        // After what was counted at its location (whose samples come in order).
+        if !self.counts.is_empty() && self.counts.holds(&finding) {
+            self.flush();
+        }
         self.batch.push(finding);
         if self.batch.len() >= BATCH {
             self.flush();
@@ -366,6 +373,10 @@ impl FindingSink for BatchSender<'_> {
 
     fn counted(&mut self, at: &Arc<CountOnly>, rule: usize, confidence: Confidence, n: u64) {
         self.counts.add(at, rule, confidence, n);
+    }
+
+    fn sample(&mut self, at: &Arc<CountOnly>, evidence: String) {
+        self.counts.add_sample(at, &evidence);
     }
 
     fn count_only(&mut self) -> Option<Arc<Switches>> {
@@ -486,7 +497,6 @@ fn batch_path(batch: &[Finding]) -> &str {
     batch.first().map_or("", |f| &*f.location.path)
 }
 
-/// Receives worker messages and replays them in file order.
 /// A queued message of a file that is not at the head of the order yet.
 enum Piece {
     Batch(Vec<Finding>),
@@ -514,7 +524,9 @@ struct Listed {
 #[derive(Debug, Default)]
 struct FileListing {
     path: Arc<str>,
-    on: std::collections::HashSet<CountKey>,
+    /// The places whose switch was set: their exposure, and whether it then held
+    /// its samples.
+    on: HashMap<CountKey, (String, bool)>,
 }
 
 /// A finding's place as the aggregator tells exposures apart.
@@ -527,11 +539,11 @@ struct RecentKey {
 }
 
 impl Listings {
-    /// Follows the findings of file `idx` that reach the consumer; turns on the
-    /// switch of each place whose exposure has now listed `cap` and holds its
-    /// samples, so that no later finding there can be listed. A place is turned on
-    /// only once a finding there was passed on from this file (so the exposure has
-    /// its sighting of the file).
+    /// Follows the findings of file `idx` that reach the consumer; sets the switch
+    /// of each place whose exposure has now listed `cap` (no later finding there
+    /// can be listed), to count with samples until the exposure holds them. A place
+    /// is switched only once a finding there was passed on from this file (so the
+    /// exposure has its sighting of the file).
     fn follow(&mut self, idx: usize, kept: &[Finding], cap: u64, seq: &Sequencer) {
         for f in kept.iter().filter(|f| f.suppressed.is_none()) {
             let l = &f.location;
@@ -568,25 +580,71 @@ impl Listings {
             {
                 e.samples.push(f.evidence.clone());
             }
-            if e.listed >= cap && e.samples.len() == aggregate::MAX_SAMPLES {
+            if e.listed >= cap {
+                let full = e.samples.len() == aggregate::MAX_SAMPLES;
                 let file = self.files.entry(idx).or_default();
                 if file.path.is_empty() {
                     file.path = l.path.clone();
                 }
                 let key = CountKey::of_finding(f);
-                if !file.on.contains(&key) {
-                    file.on.insert(key.clone());
-                    seq.set_full(idx, key);
+                match file.on.get_mut(&key) {
+                    Some((_, was_full)) if *was_full || !full => {}
+                    Some((_, was_full)) => {
+                        *was_full = true;
+                        seq.set_switch(idx, key, true);
+                    }
+                    None => {
+                        file.on.insert(key.clone(), (id.clone(), full));
+                        seq.set_switch(idx, key, full);
+                    }
                 }
+            }
+        }
+    }
+
+    /// Follows what file `idx` counted: the samples it brought (in order) and the
+    /// counts; a place whose exposure now holds its samples counts without them.
+    fn follow_counts(
+        &mut self,
+        idx: usize,
+        counts: &[CountedFindings],
+        samples: &[CountedSample],
+        seq: &Sequencer,
+    ) {
+        let Some(file) = self.files.get_mut(&idx) else {
+            return;
+        };
+        for c in counts {
+            let key = CountKey::of(c.table.as_deref(), c.field.as_deref(), c.scope);
+            if let Some((id, _)) = file.on.get(&key)
+                && let Some(e) = self.exposures.get_mut(id)
+            {
+                e.listed += c.n;
+            }
+        }
+        for s in samples {
+            let key = CountKey::of(s.table.as_deref(), s.field.as_deref(), s.scope);
+            let Some((id, was_full)) = file.on.get_mut(&key) else {
+                continue;
+            };
+            let Some(e) = self.exposures.get_mut(id.as_str()) else {
+                continue;
+            };
+            if e.samples.len() < aggregate::MAX_SAMPLES && !e.samples.contains(&s.evidence) {
+                e.samples.push(s.evidence.clone());
+            }
+            if !*was_full && e.samples.len() == aggregate::MAX_SAMPLES {
+                *was_full = true;
+                seq.set_switch(idx, key, true);
             }
         }
     }
 }
 
-/// A tally's counts with their rules' names.
-fn counted_findings(engine: &Engine, tally: &Tally) -> Vec<CountedFindings> {
-    tally
-        .0
+/// A tally's counts with their rules' names and places, and its samples.
+fn counted_findings(engine: &Engine, tally: &Tally) -> (Vec<CountedFindings>, Vec<CountedSample>) {
+    let counts = tally
+        .counts
         .iter()
         .map(|(at, rule, confidence, n)| {
             let r = engine.rule(*rule);
@@ -602,7 +660,21 @@ fn counted_findings(engine: &Engine, tally: &Tally) -> Vec<CountedFindings> {
                 scope,
             }
         })
-        .collect()
+        .collect();
+    let samples = tally
+        .samples
+        .iter()
+        .map(|(at, evidence)| {
+            let (table, field, scope) = at.key.place();
+            CountedSample {
+                table: table.map(str::to_string),
+                field: field.map(str::to_string),
+                scope,
+                evidence: evidence.clone(),
+            }
+        })
+        .collect();
+    (counts, samples)
 }
 
 /// Receives worker messages and replays them in file order.
@@ -621,7 +693,10 @@ fn order_events(
     let mut listings = Listings::default();
     let mut emit = |summary: &mut Summary, idx: usize, ev: ScanEvent<'_>| -> io::Result<()> {
         match ev {
-            ScanEvent::Counted { counts, .. } => {
+            ScanEvent::Counted {
+                counts, samples, ..
+            } => {
+                listings.follow_counts(idx, counts, samples, seq);
                 for c in counts {
                     summary.findings += c.n;
                     *summary.findings_by_severity.entry(c.severity).or_default() += c.n;
@@ -635,6 +710,7 @@ fn order_events(
                 sink(ScanEvent::Counted {
                     path: &path,
                     counts,
+                    samples,
                 })
             }
             ScanEvent::Findings { path, findings } => {
@@ -708,12 +784,14 @@ fn order_events(
                 );
             }
             Msg::Counted(i, tally) if i == head => {
+                let (counts, samples) = counted_findings(engine, &tally);
                 result = emit(
                     summary,
                     i,
                     ScanEvent::Counted {
                         path: "",
-                        counts: &counted_findings(engine, &tally),
+                        counts: &counts,
+                        samples: &samples,
                     },
                 );
             }
@@ -734,14 +812,18 @@ fn order_events(
                                         findings: batch,
                                     },
                                 ),
-                                Piece::Counted(tally) => emit(
-                                    summary,
-                                    head,
-                                    ScanEvent::Counted {
-                                        path: "",
-                                        counts: &counted_findings(engine, tally),
-                                    },
-                                ),
+                                Piece::Counted(tally) => {
+                                    let (counts, samples) = counted_findings(engine, tally);
+                                    emit(
+                                        summary,
+                                        head,
+                                        ScanEvent::Counted {
+                                            path: "",
+                                            counts: &counts,
+                                            samples: &samples,
+                                        },
+                                    )
+                                }
                             };
                         }
                     }
@@ -1325,6 +1407,10 @@ impl FindingSink for Counted<'_> {
         self.inner.counted(at, rule, confidence, n);
     }
 
+    fn sample(&mut self, at: &Arc<CountOnly>, evidence: String) {
+        self.inner.sample(at, evidence);
+    }
+
     fn count_only(&mut self) -> Option<Arc<Switches>> {
         self.inner.count_only()
     }
@@ -1419,7 +1505,9 @@ mod count_only_tests {
         let summary = run(&opts, &engine, &fingerprinter, None, |ev| {
             match ev {
                 ScanEvent::Findings { findings, .. } => built.extend_from_slice(findings),
-                ScanEvent::Counted { path: p, counts } => {
+                ScanEvent::Counted {
+                    path: p, counts, ..
+                } => {
                     assert_eq!(p, path.display().to_string(), "counts name their file");
                     counted.extend_from_slice(counts);
                 }

@@ -266,6 +266,10 @@ impl FindingSink for Counting<'_> {
         self.count += n;
         self.inner.counted(at, rule, confidence, n);
     }
+
+    fn sample(&mut self, at: &std::sync::Arc<crate::extract::CountOnly>, evidence: String) {
+        self.inner.sample(at, evidence);
+    }
 }
 
 /// Scans one database: declarations for its columns, then sampled values, over up to

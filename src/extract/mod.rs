@@ -18,7 +18,7 @@ pub mod xml;
 use crate::engine::{Engine, FieldContext, FieldName, NameHit, ValueHit};
 use crate::finding::{ColumnInfo, Confidence, Finding, FindingKind, Location, Scope};
 use crate::redact::{self, Fingerprinter};
-pub use count::{Collected, CountKey, CountOnly, Switches, Tally};
+pub use count::{Collected, CountKey, CountOnly, Mode, Switches, Tally};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -148,6 +148,10 @@ pub trait FindingSink {
     /// extractors receive these.
     fn counted(&mut self, at: &Arc<CountOnly>, rule: usize, confidence: Confidence, n: u64);
 
+    /// The masked value of a hit counted at `at` while `at`'s exposure lacks samples
+    /// (handed on in order with the findings of the same location).
+    fn sample(&mut self, at: &Arc<CountOnly>, evidence: String);
+
     /// The switches that let this input's findings be counted instead of built, when
     /// the sink's consumer can tell when listing them is over; `None` (the default)
     /// keeps every finding built.
@@ -164,6 +168,10 @@ impl FindingSink for Vec<Finding> {
     fn counted(&mut self, _at: &Arc<CountOnly>, _rule: usize, _confidence: Confidence, _n: u64) {
         // A Vec never hands out switches, and the scan never gives an extractor one
         // whose findings are collected in a Vec (the pool's jobs use `Collected`).
+        debug_assert!(false, "a counted finding reached a Vec sink");
+    }
+
+    fn sample(&mut self, _at: &Arc<CountOnly>, _evidence: String) {
         debug_assert!(false, "a counted finding reached a Vec sink");
     }
 }
@@ -207,23 +215,29 @@ impl FindingBuilder<'_> {
         self.count_only.as_ref().map(|s| s.get(key))
     }
 
-    /// Counts `hit` at `at` instead of building it, when `at` is on; false (nothing
-    /// done) when the hit must be built.
+    /// Counts `hit` (in `hay`) at `at` instead of building it, when `at` says so,
+    /// with its masked value while the location lacks samples; false (nothing done)
+    /// when the hit must be built.
     pub fn counted(
         &self,
         hit: &ValueHit,
+        hay: &[u8],
         at: Option<&Arc<CountOnly>>,
         out: &mut dyn FindingSink,
     ) -> bool {
-        match at {
-            Some(at) if at.is_on() => {
-                if hit.confidence >= self.policy.min_confidence {
-                    out.counted(at, hit.rule, hit.confidence, 1);
-                }
-                true
-            }
-            _ => false,
+        let Some(at) = at else { return false };
+        let mode = at.mode();
+        if mode == Mode::Build {
+            return false;
         }
+        if hit.confidence >= self.policy.min_confidence {
+            if mode == Mode::CountWithSample {
+                let rule = self.engine.rule(hit.rule);
+                out.sample(at, redact::mask(&hay[hit.start..hit.end], rule.mask));
+            }
+            out.counted(at, hit.rule, hit.confidence, 1);
+        }
+        true
     }
 
     /// A value finding, or `None` when it is below the confidence threshold.
@@ -521,7 +535,7 @@ impl FieldScanner {
         engine.scan(value, 0..value.len(), ctx, |hit| {
             type_found |= by_name_type == Some(engine.rule(hit.rule).pii_type.as_ref());
             // Past the listing cap of the location: counted, not built.
-            if builder.counted(&hit, switch, out) {
+            if builder.counted(&hit, value, switch, out) {
                 return;
             }
             if let Some(f) = builder.value(&hit, value, place_at(hit.start)) {
@@ -557,7 +571,7 @@ impl FieldScanner {
             confidence: Confidence::High,
             key: None,
         };
-        if builder.counted(&hit, switch, out) {
+        if builder.counted(&hit, value, switch, out) {
             return;
         }
         if let Some(f) = builder.value(&hit, value, place_at(start)) {

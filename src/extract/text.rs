@@ -353,7 +353,7 @@ fn scan_window(
         .engine
         .scan(buf, from..to, FieldContext::default(), |hit| {
             // Past the report's listing cap: counted only (no line needed either).
-            if builder.counted(&hit, switch.as_ref(), out) {
+            if builder.counted(&hit, buf, switch.as_ref(), out) {
                 return;
             }
             cursor.advance(buf, hit.start, buf_offset);

@@ -85,6 +85,10 @@ impl FindingSink for Between<'_> {
         // Counts have no position to filter by; this builder never hands them out.
         debug_assert!(false, "a count-only finding reached a position filter");
     }
+
+    fn sample(&mut self, _at: &std::sync::Arc<super::CountOnly>, _evidence: String) {
+        debug_assert!(false, "a count-only finding reached a position filter");
+    }
 }
 
 impl Reader<'_, '_> {
