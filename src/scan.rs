@@ -1489,26 +1489,53 @@ mod count_only_tests {
         built: Vec<Finding>,
         counted: Vec<CountedFindings>,
         summary: Summary,
+        /// What the binary would list (the first `cap` per exposure) and report.
+        listed: Vec<Finding>,
+        exposures: serde_json::Value,
     }
 
+    fn engine() -> &'static Engine {
+        static ENGINE: std::sync::OnceLock<Engine> = std::sync::OnceLock::new();
+        ENGINE.get_or_init(|| Engine::new(&RuleSet::builtin().unwrap()).unwrap())
+    }
+
+    /// Scans `path` as `piiscan scan` does, aggregating as `main.rs` does.
     fn scan(path: &std::path::Path, threads: usize, cap: u64) -> Scanned {
-        let engine = Engine::new(&RuleSet::builtin().unwrap()).unwrap();
         let fingerprinter = Fingerprinter::new([7; 32]);
         let opts = ScanOptions {
             inputs: vec![path.display().to_string()],
             threads,
             parallel_part: 4096,
+            // Small reads, so that what is read ahead (and any directive in it) is
+            // not the whole file.
+            chunk_size: 4096,
             listing_cap: cap,
             ..ScanOptions::default()
         };
-        let (mut built, mut counted) = (Vec::new(), Vec::new());
-        let summary = run(&opts, &engine, &fingerprinter, None, |ev| {
+        let (mut built, mut counted, mut listed) = (Vec::new(), Vec::new(), Vec::new());
+        let mut aggregator = aggregate::Aggregator::default();
+        let summary = run(&opts, engine(), &fingerprinter, None, |ev| {
             match ev {
-                ScanEvent::Findings { findings, .. } => built.extend_from_slice(findings),
+                ScanEvent::Findings { findings, .. } => {
+                    built.extend_from_slice(findings);
+                    for f in findings {
+                        if aggregator.add_and_count(f, None) <= cap || cap == 0 {
+                            listed.push(f.clone());
+                        }
+                    }
+                }
                 ScanEvent::Counted {
-                    path: p, counts, ..
+                    path: p,
+                    counts,
+                    samples,
                 } => {
                     assert_eq!(p, path.display().to_string(), "counts name their file");
+                    for c in samples {
+                        aggregator.add_counted_sample(p, c);
+                    }
+                    for c in counts {
+                        aggregator.add_counted(p, c, None);
+                    }
                     counted.extend_from_slice(counts);
                 }
                 ScanEvent::Finished(_) => {}
@@ -1520,6 +1547,110 @@ mod count_only_tests {
             built,
             counted,
             summary,
+            listed,
+            exposures: serde_json::to_value(aggregator.finish()).unwrap(),
+        }
+    }
+
+    /// One line of a generated input: PII with distinct or alike masks, several
+    /// rules, an inline directive, noise.
+    fn line(kind: u8, i: usize) -> String {
+        match kind {
+            0 => format!("applicant ssn 5{:02}-22-{:04}", i % 90 + 1, i % 9000 + 1000),
+            1 => "id 536-22-8119 seen".to_string(),
+            2 => "mail anna@example.com".to_string(),
+            3 => format!(
+                "mail {}x{i}@corp{}.net",
+                (b'a' + (i % 26) as u8) as char,
+                i % 7
+            ),
+            4 => "payout GB82WEST12345698765432".to_string(),
+            5 => "# piiscan:ignore".to_string(),
+            6 => format!("request {i} took {} ms", i % 977),
+            _ => String::new(),
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig { cases: 24, ..Default::default() })]
+
+        /// Whatever the input, the cap and the threads, counting past the cap changes
+        /// nothing a report shows: the same exposures (counts, rules, samples in
+        /// order, sightings), the same summary, the same listed findings as a scan
+        /// that built every finding. Logs, dumps and exports, directives anywhere.
+        #[test]
+        fn counting_past_the_cap_changes_no_report(
+            mut kinds in proptest::collection::vec(
+                proptest::prop_oneof![3 => 0u8..5, 1 => 6u8..8],
+                1500..4000,
+            ),
+            alike in 0usize..3000,
+            directive in proptest::option::weighted(0.3, 0usize..4000),
+            cap in 1u64..60,
+            threads in 1usize..3,
+            format in 0u8..3,
+        ) {
+            // A start whose values all mask alike: the exposures stay short of
+            // samples past the cap, so counted hits bring theirs.
+            for k in kinds.iter_mut().take(alike) {
+                *k = 1 + *k % 2;
+            }
+            if let Some(at) = directive {
+                let at = at % kinds.len();
+                kinds[at] = 5;
+            }
+            let dir = tempfile::tempdir().unwrap();
+            let mut text = String::new();
+            let name = match format {
+                0 => {
+                    for (i, k) in kinds.iter().enumerate() {
+                        text.push_str(&line(*k, i));
+                        text.push('\n');
+                    }
+                    "app.log"
+                }
+                1 => {
+                    text.push_str("COPY people (id, note, contact) FROM stdin;\n");
+                    for (i, k) in kinds.iter().enumerate() {
+                        let other = line(kinds[(i * 7) % kinds.len()], i + 1);
+                        text.push_str(&format!("{i}\t{}\t{other}\n", line(*k, i)));
+                    }
+                    text.push_str("\\.\n");
+                    "dump.sql"
+                }
+                _ => {
+                    text.push_str("id,note,contact\n");
+                    for (i, k) in kinds.iter().enumerate() {
+                        let other = line(kinds[(i * 7) % kinds.len()], i + 1);
+                        text.push_str(&format!("{i},{},{other}\n", line(*k, i)));
+                    }
+                    "export.csv"
+                }
+            };
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            let all = scan(&path, threads, 0);
+            let capped = scan(&path, threads, cap);
+            proptest::prop_assert_eq!(&capped.exposures, &all.exposures);
+            proptest::prop_assert_eq!(capped.summary.findings, all.summary.findings);
+            proptest::prop_assert_eq!(capped.summary.suppressed, all.summary.suppressed);
+            proptest::prop_assert_eq!(
+                &capped.summary.findings_by_severity,
+                &all.summary.findings_by_severity
+            );
+            // The listing: the first `cap` of each exposure, in scan order.
+            let mut per = HashMap::new();
+            let first: Vec<&Finding> = all
+                .listed
+                .iter()
+                .filter(|f| {
+                    let n = per.entry(aggregate::locate(f).0).or_insert(0u64);
+                    *n += 1;
+                    *n <= cap
+                })
+                .collect();
+            let listed: Vec<&Finding> = capped.listed.iter().collect();
+            proptest::prop_assert_eq!(listed, first);
         }
     }
 
