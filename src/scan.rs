@@ -1045,11 +1045,11 @@ fn scan_opened(
     let name = decompress::inner_name(&target.display);
     let format = format::detect(name, &head);
     // Once a location listed all it may, the rest of its findings are only counted:
-    // in the formats whose extractors count (not JSON or XML, whose nested scans
-    // filter findings by position, or configuration files, which are small).
+    // in the formats whose extractors count (not XML, whose scans filter findings by
+    // position, or configuration files, which are small).
     let count_only = match format {
-        Format::Text | Format::Sql | Format::Delimited => out.count_only(),
-        Format::Config | Format::Json | Format::Xml => None,
+        Format::Text | Format::Sql | Format::Delimited | Format::Json => out.count_only(),
+        Format::Config | Format::Xml => None,
     };
     let builder = FindingBuilder {
         count_only: count_only.clone(),
@@ -1577,7 +1577,8 @@ mod count_only_tests {
         /// Whatever the input, the cap and the threads, counting past the cap changes
         /// nothing a report shows: the same exposures (counts, rules, samples in
         /// order, sightings), the same summary, the same listed findings as a scan
-        /// that built every finding. Logs, dumps and exports, directives anywhere.
+        /// that built every finding. Logs, dumps, CSV and NDJSON exports, directives
+        /// anywhere.
         #[test]
         fn counting_past_the_cap_changes_no_report(
             mut kinds in proptest::collection::vec(
@@ -1588,7 +1589,7 @@ mod count_only_tests {
             directive in proptest::option::weighted(0.3, 0usize..4000),
             cap in 1u64..60,
             threads in 1usize..3,
-            format in 0u8..3,
+            format in 0u8..4,
         ) {
             // A start whose values all mask alike: the exposures stay short of
             // samples past the cap, so counted hits bring theirs.
@@ -1617,6 +1618,16 @@ mod count_only_tests {
                     }
                     text.push_str("\\.\n");
                     "dump.sql"
+                }
+                3 => {
+                    for (i, k) in kinds.iter().enumerate() {
+                        let other = line(kinds[(i * 7) % kinds.len()], i + 1);
+                        text.push_str(&format!(
+                            "{{\"id\": {i}, \"note\": \"{}\", \"contact\": {{\"value\": \"{other}\"}}}}\n",
+                            line(*k, i)
+                        ));
+                    }
+                    "export.ndjson"
                 }
                 _ => {
                     text.push_str("id,note,contact\n");

@@ -73,7 +73,7 @@ impl FindingSink for Between<'_> {
         _confidence: crate::finding::Confidence,
         _n: u64,
     ) {
-        // Counts have no position to filter by; this builder never hands them out.
+        // Counts have no position to filter by: scans through a filter build.
         debug_assert!(false, "a count-only finding reached a position filter");
     }
 
@@ -130,8 +130,9 @@ impl Tokenizer<'_, '_> {
             min: start_column + self.fresh_from as u64,
             max: start_column + (bytes.len() - OVERLAP) as u64,
         };
+        // Windows filter findings by position, which counts do not carry: built.
         self.fields.scan(
-            self.builder,
+            &self.builder.building_only(),
             bytes,
             Some(&path),
             None,
@@ -170,19 +171,27 @@ impl Tokenizer<'_, '_> {
             field: Some(path.clone()),
             record,
         };
-        let mut rest = Between {
-            inner: out,
-            min: column + fresh_from as u64,
-            max: u64::MAX,
-        };
-        self.fields.scan(
-            self.builder,
-            &bytes,
-            Some(&path),
-            None,
-            &place_at,
-            &mut rest,
-        );
+        if fresh_from == 0 {
+            // The whole scalar at once (the usual case): nothing to filter.
+            self.fields
+                .scan(self.builder, &bytes, Some(&path), None, &place_at, out);
+        } else {
+            // The end of a long string scanned in windows: what the last window
+            // reported is left out, so findings are built (counts carry no position).
+            let mut rest = Between {
+                inner: out,
+                min: column + fresh_from as u64,
+                max: u64::MAX,
+            };
+            self.fields.scan(
+                &self.builder.building_only(),
+                &bytes,
+                Some(&path),
+                None,
+                &place_at,
+                &mut rest,
+            );
+        }
         if self.stack.is_empty() {
             self.documents += 1;
         }

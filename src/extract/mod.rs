@@ -209,7 +209,19 @@ pub struct Place {
     pub scope: Scope,
 }
 
-impl FindingBuilder<'_> {
+impl<'a> FindingBuilder<'a> {
+    /// This builder without count-only switches: every finding built (for scans
+    /// whose findings are filtered by position, which counts do not carry).
+    pub fn building_only(&self) -> FindingBuilder<'a> {
+        FindingBuilder {
+            engine: self.engine,
+            path: self.path.clone(),
+            source: self.source,
+            policy: self.policy,
+            count_only: None,
+        }
+    }
+
     /// The switch of the location `key` names, when this input has switches.
     pub fn switch(&self, key: CountKey) -> Option<Arc<CountOnly>> {
         self.count_only.as_ref().map(|s| s.get(key))
@@ -516,6 +528,7 @@ impl FieldScanner {
         let entry = field.map(|f| self.entry(engine, f));
         self.learn_switch(builder, entry);
         let switch = match entry {
+            _ if builder.count_only.is_none() => None,
             Some(i) => self.switches.get(i).and_then(Option::as_ref),
             None => self.unnamed_switch.as_ref(),
         };
