@@ -113,7 +113,12 @@ struct NameInfo {
 #[derive(Default)]
 struct ScanState {
     /// Inline key (`ssn` of `ssn=…`) → its classification; a log repeats a few keys.
-    inline: std::collections::HashMap<Vec<u8>, NameInfo, BuildFnv>,
+    inline: std::collections::HashMap<Vec<u8>, usize, BuildKeyHash>,
+    /// Their classifications, by the index `inline` gives.
+    inline_infos: Vec<NameInfo>,
+    /// The last line `gated_context` found (start and end exact), reused by the
+    /// next candidates on it instead of searching for its ends again.
+    line: Range<usize>,
     keyword_span: Range<usize>,
     keyword_hits: Vec<context::KeywordHit>,
     /// A short haystack (a field value) with no ASCII letter and no `>` holds no
@@ -147,26 +152,43 @@ fn letterless(hay: &[u8]) -> bool {
         || !hay.iter().any(|&b| b.is_ascii_alphabetic() || b == b'>')
 }
 
-/// FNV-1a: inline keys are short and looked up once per candidate, where SipHash's
-/// setup dominates. The cache holds at most `INLINE_CACHE` keys, so keys chosen to
-/// collide cost at most a scan of that many entries.
+/// A multiply-and-rotate hash eight bytes at a time (as `FxHash`): inline keys are
+/// short and looked up once per candidate, where SipHash's setup dominates, and a
+/// byte-at-a-time hash's loop did too. The cache holds at most `INLINE_CACHE` keys,
+/// so keys chosen to collide cost at most a scan of that many entries.
 #[derive(Default, Clone, Copy)]
-struct BuildFnv;
+struct BuildKeyHash;
 
-struct Fnv(u64);
+struct KeyHash(u64);
 
-impl std::hash::BuildHasher for BuildFnv {
-    type Hasher = Fnv;
-    fn build_hasher(&self) -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
+impl KeyHash {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
     }
 }
 
-impl std::hash::Hasher for Fnv {
+impl std::hash::BuildHasher for BuildKeyHash {
+    type Hasher = KeyHash;
+    fn build_hasher(&self) -> KeyHash {
+        KeyHash(0)
+    }
+}
+
+impl std::hash::Hasher for KeyHash {
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("eight bytes")));
         }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(last));
+        }
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
     }
     fn finish(&self) -> u64 {
         self.0
@@ -177,6 +199,7 @@ impl ScanState {
     /// Forgets what belongs to the previous haystack.
     fn new_haystack(&mut self) {
         self.keyword_span = usize::MAX..usize::MAX;
+        self.line = usize::MAX..usize::MAX;
         self.keyword_hits.clear();
         self.letterless = None;
     }
@@ -559,9 +582,34 @@ impl Engine {
         {
             return false;
         }
-        let floor = start.saturating_sub(LOOKBACK);
-        let line_start =
-            memchr::memrchr(b'\n', &hay[floor..start]).map_or(floor, |p| floor + p + 1);
+        // The line's ends as searched from `start` below: those of the last line
+        // when `start` is on it and its start is within reach (then the searches
+        // would find the same bytes).
+        let line = &state.line;
+        let known = line.start <= start
+            && start <= line.end
+            && start.saturating_sub(LOOKBACK) <= line.start;
+        let (line_start, line_end) = if known {
+            (line.start, Some(line.end))
+        } else {
+            let floor = start.saturating_sub(LOOKBACK);
+            let newline = memchr::memrchr(b'\n', &hay[floor..start]);
+            let line_start = newline.map_or(floor, |p| floor + p + 1);
+            let ceiling = (line_start + 2 * LOOKBACK).min(hay.len());
+            let line_end = match memchr::memchr(b'\n', &hay[start..ceiling]) {
+                Some(p) => Some(start + p),
+                None if ceiling == hay.len() => Some(ceiling),
+                None => None,
+            };
+            // Only a line whose start is a real one (not the look-back's floor) is
+            // kept: another candidate on it would search back from elsewhere.
+            if let Some(end) = line_end
+                && (newline.is_some() || floor == 0)
+            {
+                state.line = line_start..end;
+            }
+            (line_start, line_end)
+        };
         if let Some((ks, ke)) = context::inline_key(hay, line_start, start)
             && self.inline_info(&hay[ks..ke], state).supports_gated
         {
@@ -569,11 +617,8 @@ impl Engine {
         }
         // Keywords of the whole line (the span `evaluate` searches for a short line);
         // a long line is not looked through here.
-        let ceiling = (line_start + 2 * LOOKBACK).min(hay.len());
-        let line_end = match memchr::memchr(b'\n', &hay[start..ceiling]) {
-            Some(p) => start + p,
-            None if ceiling == hay.len() => ceiling,
-            None => return true,
+        let Some(line_end) = line_end else {
+            return true;
         };
         let span = line_start..line_end;
         if state.keyword_span != span {
@@ -587,14 +632,20 @@ impl Engine {
 
     /// The classification of an inline key, cached per scan call.
     fn inline_info<'s>(&self, name: &[u8], state: &'s mut ScanState) -> &'s NameInfo {
-        if !state.inline.contains_key(name) {
-            if state.inline.len() >= INLINE_CACHE {
-                state.inline.clear();
-            }
-            let info = self.name_info(&String::from_utf8_lossy(name));
-            state.inline.insert(name.to_vec(), info);
+        // One look-up when the key is known: the map gives an index, so that its
+        // borrow ends before the miss path changes it.
+        if let Some(&i) = state.inline.get(name) {
+            return &state.inline_infos[i];
         }
-        &state.inline[name]
+        if state.inline.len() >= INLINE_CACHE {
+            state.inline.clear();
+            state.inline_infos.clear();
+        }
+        state.inline.insert(name.to_vec(), state.inline_infos.len());
+        state
+            .inline_infos
+            .push(self.name_info(&String::from_utf8_lossy(name)));
+        state.inline_infos.last().expect("just pushed")
     }
 
     /// Boundary, validator and context checks for one candidate.
@@ -1131,6 +1182,81 @@ mod tests {
                     proptest::prop_assert!(hits.is_empty(), "{f:?} under {name}: {hits:?}");
                 }
             }
+        }
+    }
+
+    /// Pieces of log lines: values of gated and free rules, inline keys that do
+    /// and do not support them, keywords, and fillers that push a value past the
+    /// look-back for line starts (`LOOKBACK`) and the keyword window.
+    const LINE_PIECES: &[&str] = &[
+        "536-22-8119",
+        "123456780",
+        "415 555 0100",
+        "78907",
+        "416992",
+        "1983-12-18",
+        "zip=",
+        "zip: ",
+        "bytes=",
+        "ssn=",
+        "\"dl\": \"",
+        "<license>",
+        "passport",
+        "routing number",
+        "phone",
+        " ",
+        " ",
+        "GET /api/v1/items/",
+        "T00:05:13Z INFO ",
+        "account",
+    ];
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        /// Lines scanned as one haystack report what each line scanned alone does:
+        /// context never crosses a line, whatever is cached from line to line
+        /// (the last line's ends, its keywords, inline keys' classifications).
+        #[test]
+        fn lines_scanned_together_report_what_each_line_does(
+            lines in proptest::collection::vec(
+                proptest::collection::vec((0..LINE_PIECES.len(), 0usize..4, 0usize..400), 1..12),
+                1..8,
+            ),
+        ) {
+            let e = engine_once();
+            let lines: Vec<String> = lines
+                .iter()
+                .map(|pieces| {
+                    let mut line = String::new();
+                    for &(piece, gap, filler) in pieces {
+                        if gap == 0 {
+                            line.push_str(&"x".repeat(filler));
+                            line.push(' ');
+                        }
+                        line.push_str(LINE_PIECES[piece]);
+                        line.push_str(&" ".repeat(gap.min(1)));
+                    }
+                    line
+                })
+                .collect();
+            let text = lines.join("\n");
+            let mut want = Vec::new();
+            let mut at = 0;
+            for line in &lines {
+                want.extend(
+                    field_hits(e, "", line.as_bytes(), true)
+                        .into_iter()
+                        .map(|h| ValueHit {
+                            start: h.start + at,
+                            end: h.end + at,
+                            key: h.key.map(|(a, b)| (a + at, b + at)),
+                            ..h
+                        }),
+                );
+                at += line.len() + 1;
+            }
+            let got = field_hits(e, "", text.as_bytes(), true);
+            proptest::prop_assert_eq!(got, want, "{:?}", text);
         }
     }
 
