@@ -249,7 +249,8 @@ static NEXT_ENGINE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU
 /// one call per field value, and a log repeats its inline keys from buffer to buffer.
 struct Scratch {
     engine: u64,
-    set: regex_automata::PatternSet,
+    /// Patterns matching at a candidate start (`PatternSet::which_at`).
+    others: Vec<usize>,
     candidates: Vec<(usize, usize)>,
     emitted: Vec<usize>,
     state: ScanState,
@@ -387,7 +388,7 @@ impl Engine {
         let mut scratch = self.scratch(ps);
         scratch.state.new_haystack();
         let Scratch {
-            set,
+            others,
             candidates,
             emitted,
             state,
@@ -426,13 +427,11 @@ impl Engine {
             }
             candidates.clear();
             candidates.push((first, m.end));
-            set.clear();
+            ps.which_at(caches, hay, start, others);
             let anchored = Input::new(hay)
                 .range(start..hay.len())
                 .anchored(Anchored::Yes);
-            ps.all
-                .which_overlapping_matches_with(&mut caches.all, &anchored, set);
-            for pid in set.iter().map(|p| p.as_usize()) {
+            for &pid in others.iter() {
                 if pid == first || (self.gated(pid) && !context_possible(state)) {
                     continue;
                 }
@@ -479,7 +478,7 @@ impl Engine {
                 Box::new(Scratch {
                     engine: self.id,
                     caches: ps.caches(),
-                    set: regex_automata::PatternSet::new(ps.all.pattern_len()),
+                    others: Vec::new(),
                     candidates: Vec::new(),
                     emitted: Vec::new(),
                     state: ScanState::default(),

@@ -6,10 +6,12 @@
 
 use super::prefilter::{Found, GiveUp, Search, SkipCache, Skipper};
 use regex_automata::{
-    Input, MatchKind, meta,
+    Anchored, Input, MatchKind,
+    dfa::{Automaton, StartKind, dense},
+    meta,
     nfa::thompson::{self, pikevm},
     util::iter::Searcher,
-    util::syntax,
+    util::{primitives::StateID, start, syntax},
 };
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -135,6 +137,9 @@ pub struct PatternSet {
     pub finder_order: Vec<usize>,
     /// All-matches semantics: which other patterns also match at a candidate start.
     pub all: meta::Regex,
+    /// The same question answered by a walk of a DFA compiled ahead of time, for a
+    /// thread that asks it often (see [`PatternSet::which_at`]); built on first use.
+    overlaps: OnceLock<Option<Overlaps>>,
     /// One regex per pattern, to find that pattern's end at a given start; built on
     /// first use, since most patterns never share a start with another.
     singles: Vec<OnceLock<meta::Regex>>,
@@ -176,7 +181,10 @@ struct FinderCaches {
 pub struct Caches {
     finder: FinderCaches,
     free: Option<FinderCaches>,
-    pub all: meta::Cache,
+    all: meta::Cache,
+    set: regex_automata::PatternSet,
+    /// Questions `which_at` asked `all` (up to `OVERLAPS_AFTER`).
+    asked: u32,
     singles: Vec<Option<meta::Cache>>,
 }
 
@@ -186,6 +194,8 @@ impl PatternSet {
             finder: self.finder.caches(),
             free: None,
             all: self.all.create_cache(),
+            set: regex_automata::PatternSet::new(self.all.pattern_len()),
+            asked: 0,
             singles: self.singles.iter().map(|_| None).collect(),
         }
     }
@@ -241,10 +251,49 @@ impl PatternSet {
             all: builder(MatchKind::All)
                 .build_many(patterns)
                 .map_err(|e| e.to_string())?,
+            overlaps: OnceLock::new(),
             singles: patterns.iter().map(|_| OnceLock::new()).collect(),
             patterns: patterns.iter().map(|p| p.to_string()).collect(),
             finder_order,
         })
+    }
+
+    /// The patterns that match at `start` (anchored there, `hay[..start]` as look-
+    /// behind, running to the end of `hay`), in increasing order, into `out`: what
+    /// `all`'s overlapping search finds. A thread's first `OVERLAPS_AFTER` questions
+    /// go to `all` (a lazy DFA, nothing to build); after that, to [`Overlaps`], whose
+    /// walk is a table look-up a byte and whose answer is a bit mask, for the price
+    /// of compiling it once (about 15 ms for the default rules).
+    pub fn which_at(&self, caches: &mut Caches, hay: &[u8], start: usize, out: &mut Vec<usize>) {
+        out.clear();
+        if caches.asked < OVERLAPS_AFTER {
+            caches.asked += 1;
+        } else if let Some(overlaps) = self.overlaps()
+            && let Some(mut mask) = overlaps.which_at(hay, start)
+        {
+            while mask != 0 {
+                out.push(mask.trailing_zeros() as usize);
+                mask &= mask - 1;
+            }
+            return;
+        }
+        let anchored = Input::new(hay)
+            .range(start..hay.len())
+            .anchored(Anchored::Yes);
+        caches.set.clear();
+        self.all
+            .which_overlapping_matches_with(&mut caches.all, &anchored, &mut caches.set);
+        out.extend(caches.set.iter().map(|p| p.as_usize()));
+    }
+
+    /// The overlap DFA, when it could be built.
+    fn overlaps(&self) -> Option<&Overlaps> {
+        self.overlaps
+            .get_or_init(|| {
+                let patterns: Vec<&str> = self.patterns.iter().map(String::as_str).collect();
+                Overlaps::build(&patterns)
+            })
+            .as_ref()
     }
 
     /// The finder's matches that start in `starts`, in order (bytes around are
@@ -356,6 +405,85 @@ impl PatternSet {
     }
 }
 
+/// Overlapping searches a thread makes with `all` before it builds and uses
+/// [`Overlaps`]: a small scan (a field, a test) never pays for compiling it.
+const OVERLAPS_AFTER: u32 = 4096;
+/// The overlap DFA is built ahead of time; patterns that would make it larger than
+/// this keep asking `all`.
+const OVERLAPS_SIZE_LIMIT: usize = 16 << 20;
+
+/// An anchored DFA over all patterns with all-matches semantics: walked from a start,
+/// its match states name every pattern that matches there, up to 64 patterns.
+struct Overlaps {
+    dfa: dense::DFA<Vec<u32>>,
+    /// Start state by the byte before the start; the last entry for the text start.
+    start: Vec<StateID>,
+}
+
+impl Overlaps {
+    fn build(patterns: &[&str]) -> Option<Overlaps> {
+        if patterns.len() > 64 {
+            return None;
+        }
+        let dfa = dense::Builder::new()
+            .syntax(syntax_config())
+            .thompson(thompson::Config::new().utf8(false))
+            .configure(
+                dense::Config::new()
+                    .match_kind(MatchKind::All)
+                    .start_kind(StartKind::Anchored)
+                    .dfa_size_limit(Some(OVERLAPS_SIZE_LIMIT))
+                    .determinize_size_limit(Some(OVERLAPS_SIZE_LIMIT)),
+            )
+            .build_many(patterns)
+            .ok()?;
+        let start = (0..=255u8)
+            .map(Some)
+            .chain([None])
+            .map(|before| {
+                let config = start::Config::new()
+                    .anchored(Anchored::Yes)
+                    .look_behind(before);
+                dfa.start_state(&config).ok()
+            })
+            .collect::<Option<Vec<StateID>>>()?;
+        Some(Overlaps { dfa, start })
+    }
+
+    /// Bit `p` for each pattern `p` that matches at `at`; `None` when the walk
+    /// cannot tell (a quit byte).
+    fn which_at(&self, hay: &[u8], at: usize) -> Option<u64> {
+        let dfa = &self.dfa;
+        let before = at.checked_sub(1).map_or(256, |p| usize::from(hay[p]));
+        let mut sid = self.start[before];
+        let mut found = 0u64;
+        // Match states come one byte late: entering one says a match ended before
+        // the byte just read.
+        let note = |sid: StateID, found: &mut u64| {
+            for i in 0..dfa.match_len(sid) {
+                *found |= 1 << dfa.match_pattern(sid, i).as_usize();
+            }
+        };
+        for &b in &hay[at..] {
+            sid = dfa.next_state(sid, b);
+            if dfa.is_special_state(sid) {
+                if dfa.is_match_state(sid) {
+                    note(sid, &mut found);
+                } else if dfa.is_dead_state(sid) {
+                    return Some(found);
+                } else if dfa.is_quit_state(sid) {
+                    return None;
+                }
+            }
+        }
+        sid = dfa.next_eoi_state(sid);
+        if dfa.is_match_state(sid) {
+            note(sid, &mut found);
+        }
+        Some(found)
+    }
+}
+
 /// A search for the finder's matches in one haystack (`PatternSet::finds`).
 pub struct Finds<'h> {
     limit: usize,
@@ -374,6 +502,115 @@ enum How<'h> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    fn default_patterns() -> Vec<String> {
+        let set = crate::rules::RuleSet::builtin().expect("built-in rules load");
+        set.rules
+            .iter()
+            .flat_map(|r| r.def.all_patterns())
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The default patterns' `all` regex and overlap DFA, built once.
+    fn overlap_pair() -> &'static (meta::Regex, Overlaps) {
+        static PAIR: OnceLock<(meta::Regex, Overlaps)> = OnceLock::new();
+        PAIR.get_or_init(|| {
+            let patterns = default_patterns();
+            let patterns: Vec<&str> = patterns.iter().map(String::as_str).collect();
+            let all = builder(MatchKind::All)
+                .build_many(&patterns)
+                .expect("the default patterns compile");
+            let overlaps = Overlaps::build(&patterns).expect("the default overlap DFA builds");
+            (all, overlaps)
+        })
+    }
+
+    /// Pieces that start, end, extend or break the default patterns' matches.
+    const PIECES: &[&str] = &[
+        "536-22-8119",
+        "536 22 8119",
+        "536228119",
+        "912-70-1234",
+        "4111111111111111",
+        "4111 1111 1111 1111",
+        "DE89370400440532013000",
+        "DE89 3704 0044 0532 0130 00",
+        "a.b@example.com",
+        "@",
+        "+1 415-555-0100",
+        "(415) 555-0100",
+        "4155550100",
+        "+44 20 7946 0958",
+        "10.1.2.3",
+        "2001:db8::1",
+        "fe80:",
+        "12 Main Street",
+        "1985-04-12",
+        "07/04/1999",
+        "12.04.1985",
+        "S1234567",
+        "X12345678",
+        "78907",
+        "78907-1234",
+        "416992",
+        "1",
+        "-",
+        " ",
+        ".",
+        ":",
+        "/",
+        "_",
+        "x",
+        "\n",
+        "\u{e9}",
+    ];
+
+    /// `which_at` answers alike before and after it turns to the overlap DFA.
+    #[test]
+    fn which_at_answers_alike_through_either_search() {
+        let patterns = default_patterns();
+        let patterns: Vec<&str> = patterns.iter().map(String::as_str).collect();
+        let set = PatternSet::build(&patterns, (0..patterns.len()).collect(), 0)
+            .expect("the default patterns compile");
+        let hay: String = PIECES.iter().flat_map(|p| [*p, " "]).collect();
+        let hay = hay.as_bytes();
+        let (mut first, mut later) = (set.caches(), set.caches());
+        later.asked = OVERLAPS_AFTER;
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        let mut matched = 0;
+        for at in 0..hay.len() {
+            set.which_at(&mut first, hay, at, &mut a);
+            set.which_at(&mut later, hay, at, &mut b);
+            assert_eq!(a, b, "at {at}");
+            matched += usize::from(!a.is_empty());
+        }
+        assert!(matched > 20, "{matched} starts with matches");
+        assert!(set.overlaps.get().is_some_and(Option::is_some));
+        assert_eq!(first.asked, OVERLAPS_AFTER.min(hay.len() as u32));
+    }
+
+    proptest! {
+        /// The overlap DFA names the patterns `all`'s overlapping search finds, at
+        /// every start of haystacks made of values, their parts and separators.
+        #[test]
+        fn the_overlap_dfa_finds_what_the_overlapping_search_does(
+            pieces in prop::collection::vec(0..PIECES.len(), 1..10),
+        ) {
+            let (all, overlaps) = overlap_pair();
+            let hay: String = pieces.iter().map(|&i| PIECES[i]).collect();
+            let hay = hay.as_bytes();
+            let mut set = regex_automata::PatternSet::new(all.pattern_len());
+            for at in 0..hay.len() {
+                set.clear();
+                let anchored = Input::new(hay).range(at..).anchored(Anchored::Yes);
+                all.which_overlapping_matches(&anchored, &mut set);
+                let want = set.iter().fold(0u64, |m, p| m | 1 << p.as_usize());
+                prop_assert_eq!(overlaps.which_at(hay, at), Some(want), "at {} of {:?}", at, String::from_utf8_lossy(hay));
+            }
+        }
+    }
 
     #[test]
     fn alnum_only_patterns() {
