@@ -135,7 +135,26 @@ fn resume_point(hay: &[u8], start: usize, end: usize) -> Option<usize> {
     if end - start > RESUME_SPAN {
         return None;
     }
-    memchr::memchr2(b' ', b'\t', &hay[start + 1..end]).map(|p| start + p + 2)
+    // Eight bytes at a time without a branch a byte: the span is a value's few
+    // bytes, too short for `memchr2`'s set-up, and a byte loop's end is mispredicted.
+    let mut at = start + 1;
+    while at < end {
+        let n = (end - at).min(8);
+        let word = match hay.get(at..at + 8) {
+            Some(w) => u64::from_le_bytes(w.try_into().expect("eight bytes")),
+            None => {
+                let mut w = [0u8; 8];
+                w[..n].copy_from_slice(&hay[at..at + n]);
+                u64::from_le_bytes(w)
+            }
+        };
+        let blank = swar::first_blank(word) & swar::lanes(n);
+        if blank != 0 {
+            return Some(at + blank.trailing_zeros() as usize / 8 + 1);
+        }
+        at += n;
+    }
+    None
 }
 
 /// A byte of a word for `\b` in ASCII mode.
@@ -1209,6 +1228,29 @@ mod tests {
         "T00:05:13Z INFO ",
         "account",
     ];
+
+    proptest::proptest! {
+        /// `resume_point` is the byte after the first space or tab past a match's
+        /// first byte, for matches anywhere in a haystack, up to `RESUME_SPAN` long.
+        #[test]
+        fn resume_points_follow_the_first_blank(
+            hay in proptest::collection::vec(
+                proptest::sample::select(b" \t01-x\n".to_vec()),
+                1..100,
+            ),
+            start in 0usize..100,
+            len in 1usize..80,
+        ) {
+            let start = start % hay.len();
+            let end = (start + len).min(hay.len());
+            proptest::prop_assume!(end > start);
+            let want = (end - start <= RESUME_SPAN)
+                .then(|| hay[start + 1..end].iter().position(|&b| b == b' ' || b == b'\t'))
+                .flatten()
+                .map(|p| start + p + 2);
+            proptest::prop_assert_eq!(resume_point(&hay, start, end), want);
+        }
+    }
 
     proptest::proptest! {
         #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]

@@ -29,9 +29,39 @@ pub fn letters_and_alnum(word: u64) -> (u64, u64) {
     (letters, letters | digits)
 }
 
+/// A mask whose lowest bit is the high bit of the first space or tab of `word`'s
+/// lanes (zero without one); the bits above it may be wrong, as a borrow runs on.
+pub fn first_blank(word: u64) -> u64 {
+    let zero = |x: u64| x.wrapping_sub(splat(1)) & !x & HIGH;
+    zero(word ^ splat(b' ')) | zero(word ^ splat(b'\t'))
+}
+
+/// The high bits of the first `n` lanes (`n` ≤ 8).
+pub fn lanes(n: usize) -> u64 {
+    if n >= 8 {
+        HIGH
+    } else {
+        HIGH & ((1u64 << (8 * n)) - 1)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_first_blank_is_the_lowest_bit(
+            bytes in prop::array::uniform8(prop::sample::select(b" \t0aZ\x00\x01\x08\x09\x1f\x20\x21\xff\x80".to_vec())),
+            n in 0usize..=8,
+        ) {
+            let word = u64::from_le_bytes(bytes);
+            let m = first_blank(word) & lanes(n);
+            let want = bytes[..n].iter().position(|&b| b == b' ' || b == b'\t');
+            prop_assert_eq!((m != 0).then(|| m.trailing_zeros() as usize / 8), want);
+        }
+    }
 
     /// Every byte value in every lane, among neighbours that differ from it.
     fn each_lane(mut check: impl FnMut(u8, u64, u32)) {
