@@ -446,12 +446,12 @@ impl Engine {
             }
             candidates.clear();
             candidates.push((first, m.end));
-            ps.which_at(caches, hay, start, others);
+            ps.others_at(caches, hay, start, first, others);
             let anchored = Input::new(hay)
                 .range(start..hay.len())
                 .anchored(Anchored::Yes);
             for &pid in others.iter() {
-                if pid == first || (self.gated(pid) && !context_possible(state)) {
+                if self.gated(pid) && !context_possible(state) {
                     continue;
                 }
                 if let Some(end) = ps.single_end(caches, pid, &anchored) {

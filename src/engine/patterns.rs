@@ -140,6 +140,11 @@ pub struct PatternSet {
     /// The same question answered by a walk of a DFA compiled ahead of time, for a
     /// thread that asks it often (see [`PatternSet::which_at`]); built on first use.
     overlaps: OnceLock<Option<Overlaps>>,
+    /// By byte: bit `p` when pattern `p` can start with it (empty for more than 64
+    /// patterns). A candidate whose first byte starts no other pattern than the
+    /// finder's (a phone number's `(`, an e-mail address's first letter) needs no
+    /// overlapping search.
+    starters: Vec<u64>,
     /// One regex per pattern, to find that pattern's end at a given start; built on
     /// first use, since most patterns never share a start with another.
     singles: Vec<OnceLock<meta::Regex>>,
@@ -252,6 +257,7 @@ impl PatternSet {
                 .build_many(patterns)
                 .map_err(|e| e.to_string())?,
             overlaps: OnceLock::new(),
+            starters: starters(patterns),
             singles: patterns.iter().map(|_| OnceLock::new()).collect(),
             patterns: patterns.iter().map(|p| p.to_string()).collect(),
             finder_order,
@@ -284,6 +290,28 @@ impl PatternSet {
         self.all
             .which_overlapping_matches_with(&mut caches.all, &anchored, &mut caches.set);
         out.extend(caches.set.iter().map(|p| p.as_usize()));
+    }
+
+    /// The patterns other than `first` that match at `start` (as
+    /// [`which_at`](Self::which_at)), where `first` does.
+    pub fn others_at(
+        &self,
+        caches: &mut Caches,
+        hay: &[u8],
+        start: usize,
+        first: usize,
+        out: &mut Vec<usize>,
+    ) {
+        let others = self
+            .starters
+            .get(usize::from(hay[start]))
+            .map(|&can| can & !(1u64 << (first % 64)));
+        if first < 64 && others == Some(0) {
+            out.clear();
+            return;
+        }
+        self.which_at(caches, hay, start, out);
+        out.retain(|&p| p != first);
     }
 
     /// The overlap DFA, when it could be built.
@@ -403,6 +431,23 @@ impl PatternSet {
             end: m.end(),
         })
     }
+}
+
+/// `PatternSet::starters` for `patterns`.
+fn starters(patterns: &[&str]) -> Vec<u64> {
+    if patterns.len() > 64 {
+        return Vec::new();
+    }
+    let mut by_byte = vec![0u64; 256];
+    for (p, pattern) in patterns.iter().enumerate() {
+        let bytes = super::prefilter::start_bytes(pattern);
+        for (b, mask) in by_byte.iter_mut().enumerate() {
+            if bytes.is_none_or(|bytes| bytes[b]) {
+                *mask |= 1 << p;
+            }
+        }
+    }
+    by_byte
 }
 
 /// Overlapping searches a thread makes with `all` before it builds and uses
@@ -591,7 +636,39 @@ mod tests {
         assert_eq!(first.asked, OVERLAPS_AFTER.min(hay.len() as u32));
     }
 
+    fn default_set() -> &'static PatternSet {
+        static SET: OnceLock<PatternSet> = OnceLock::new();
+        SET.get_or_init(|| {
+            let patterns = default_patterns();
+            let patterns: Vec<&str> = patterns.iter().map(String::as_str).collect();
+            PatternSet::build(&patterns, (0..patterns.len()).collect(), 0)
+                .expect("the default patterns compile")
+        })
+    }
+
     proptest! {
+        /// Where a pattern matches, `others_at` names the other patterns that do,
+        /// also when it answers from the first byte alone.
+        #[test]
+        fn others_at_is_which_at_without_the_first(
+            pieces in prop::collection::vec(0..PIECES.len(), 1..10),
+        ) {
+            let set = default_set();
+            let hay: String = pieces.iter().map(|&i| PIECES[i]).collect();
+            let hay = hay.as_bytes();
+            let mut caches = set.caches();
+            let (mut all, mut others) = (Vec::new(), Vec::new());
+            for at in 0..hay.len() {
+                set.which_at(&mut caches, hay, at, &mut all);
+                for &first in &all {
+                    prop_assert!(set.starters[usize::from(hay[at])] >> first & 1 == 1);
+                    set.others_at(&mut caches, hay, at, first, &mut others);
+                    let want: Vec<usize> = all.iter().copied().filter(|&p| p != first).collect();
+                    prop_assert_eq!(&others, &want, "{} at {} of {:?}", first, at, String::from_utf8_lossy(hay));
+                }
+            }
+        }
+
         /// The overlap DFA names the patterns `all`'s overlapping search finds, at
         /// every start of haystacks made of values, their parts and separators.
         #[test]

@@ -147,6 +147,19 @@ fn first_bytes(h: &Hir, boundary: bool, out: &mut Starts) -> bool {
     }
 }
 
+/// The bytes a match of `pattern` can start with, whatever precedes it; `None` when
+/// that cannot be told (a pattern that can match empty text starts anywhere).
+pub fn start_bytes(pattern: &str) -> Option<ByteSet> {
+    let hir = patterns::parse(pattern)?;
+    let mut starts = Starts::new();
+    if first_bytes(&hir, false, &mut starts) {
+        return None;
+    }
+    Some(std::array::from_fn(|b| {
+        starts.after_word[b] || starts.after_other[b]
+    }))
+}
+
 /// Bytes every match of `h` holds.
 fn required_bytes(h: &Hir, out: &mut Vec<u8>) {
     match h.kind() {
