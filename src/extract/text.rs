@@ -82,8 +82,12 @@ fn scan_stream_ctx(
 ) -> (u64, io::Result<()>) {
     let chunk = chunk.max(MIN_CHUNK);
     let context = &context[context.len().saturating_sub(CARRY)..];
-    let mut buf: Vec<u8> = Vec::with_capacity(chunk + context.len());
-    buf.extend_from_slice(context);
+    // The window is `buf[..filled]`; `buf` keeps its length, so that a read into it
+    // zeroes nothing first.
+    let mut buf: Vec<u8> = Vec::new();
+    let mut filled = 0;
+    grow(&mut buf, chunk.max(context.len()));
+    put(&mut buf, &mut filled, context);
     let mut context_len = context.len();
     let mut buf_offset = 0u64;
     let mut total = 0u64;
@@ -95,19 +99,22 @@ fn scan_stream_ctx(
     loop {
         // Fill the buffer.
         let mut eof = false;
-        while buf.len() < chunk {
-            match read_more(&mut reader, &mut buf, chunk) {
+        while filled < chunk {
+            match read_into(&mut reader, &mut buf, filled, chunk) {
                 Ok(0) => {
                     eof = true;
                     break;
                 }
-                Ok(n) => total += n as u64,
+                Ok(n) => {
+                    filled += n;
+                    total += n as u64;
+                }
                 Err(e) => {
                     // Scan what we have, then report the error.
                     scan_window(
-                        &buf,
+                        &buf[..filled],
                         context_len,
-                        buf.len(),
+                        filled,
                         builder,
                         &mut cursor,
                         buf_offset,
@@ -117,12 +124,13 @@ fn scan_stream_ctx(
                 }
             }
         }
-        if buf.len() <= context_len && eof {
+        if filled <= context_len && eof {
             return (total, Ok(()));
         }
-        let end = window_end(&buf, context_len, eof);
+        let window = &buf[..filled];
+        let end = window_end(window, context_len, eof);
         scan_window(
-            &buf,
+            window,
             context_len,
             end,
             builder,
@@ -133,10 +141,11 @@ fn scan_stream_ctx(
         if eof {
             return (total, Ok(()));
         }
-        cursor.advance(&buf, end, buf_offset);
+        cursor.advance(window, end, buf_offset);
         let keep = CARRY.min(end);
         let drop = end - keep;
-        buf.drain(..drop);
+        buf.copy_within(drop..filled, 0);
+        filled -= drop;
         buf_offset += drop as u64;
         cursor.pos -= drop;
         context_len = keep;
@@ -223,21 +232,27 @@ pub fn scan_parallel(
     let mut eof = false;
     // Buffers of scanned parts, handed back for the next reads: with fresh ones, the
     // kernel's page faults for each new 2 MiB ate what a deeper queue of parts gains.
+    // A buffer keeps its length (its bytes initialised: stale, past `filled`), so
+    // that a read into it zeroes nothing first (base64: the reading thread zeroed
+    // every part's 2 MiB before reading into it).
     let spare: std::sync::Mutex<Vec<Vec<u8>>> = std::sync::Mutex::default();
     rayon::in_place_scope(|scope| {
         let mut in_flight = super::Ordered::default();
         while !eof {
             // Read one part, ending at a line end (the last at EOF), after the end of
             // the previous part as context (scanned in place: no copy of the part).
+            // The part is `buf[..filled]`.
             let reused = spare.lock().ok().and_then(|mut s| s.pop());
             let mut buf = reused.unwrap_or_default();
-            buf.reserve(context.len() + carry.len() + part);
-            buf.extend_from_slice(&context);
-            let ctx_len = buf.len();
-            buf.append(&mut carry);
+            let mut filled = 0;
+            grow(&mut buf, context.len() + carry.len() + part);
+            put(&mut buf, &mut filled, &context);
+            let ctx_len = filled;
+            put(&mut buf, &mut filled, &carry);
+            carry.clear();
             let mut failed = None;
             loop {
-                let data = &buf[ctx_len..];
+                let data = &buf[ctx_len..filled];
                 let want = if memchr::memrchr(b'\n', data).is_some() || data.len() < part {
                     part
                 } else {
@@ -247,19 +262,22 @@ pub fn scan_parallel(
                 if data.len() >= want {
                     break;
                 }
-                match read_more(&mut reader, &mut buf, ctx_len + want) {
+                match read_into(&mut reader, &mut buf, filled, ctx_len + want) {
                     Ok(0) => {
                         eof = true;
                         break;
                     }
-                    Ok(n) => total += n as u64,
+                    Ok(n) => {
+                        filled += n;
+                        total += n as u64;
+                    }
                     Err(e) => {
                         failed = Some(e);
                         break;
                     }
                 }
-                if buf.len() - ctx_len > 4 * part
-                    && memchr::memchr(b'\n', &buf[ctx_len..]).is_none()
+                if filled - ctx_len > 4 * part
+                    && memchr::memchr(b'\n', &buf[ctx_len..filled]).is_none()
                 {
                     break;
                 }
@@ -267,29 +285,33 @@ pub fn scan_parallel(
             if let Some(e) = failed {
                 // Scan what was read, in order, then report the error.
                 in_flight.drain(out);
-                scan_slice_ctx(&buf, ctx_len, builder, chunk, line, out);
+                scan_slice_ctx(&buf[..filled], ctx_len, builder, chunk, line, out);
                 return (total, Err(e));
             }
             if !eof {
-                match memchr::memrchr(b'\n', &buf[ctx_len..]) {
-                    Some(nl) => carry = buf.split_off(ctx_len + nl + 1),
+                match memchr::memrchr(b'\n', &buf[ctx_len..filled]) {
+                    Some(nl) => {
+                        carry.extend_from_slice(&buf[ctx_len + nl + 1..filled]);
+                        filled = ctx_len + nl + 1;
+                    }
                     None => {
                         // A line longer than four parts: the rest on this thread.
                         in_flight.drain(out);
-                        let data = buf.split_off(ctx_len);
+                        let data = buf[ctx_len..filled].to_vec();
                         let rest = io::Cursor::new(data).chain(&mut reader);
-                        let (n, r) = scan_stream_ctx(rest, builder, chunk, line, &buf, out);
+                        let (n, r) =
+                            scan_stream_ctx(rest, builder, chunk, line, &buf[..ctx_len], out);
                         return (total + n, r);
                     }
                 }
             }
-            if buf.len() == ctx_len {
+            if filled == ctx_len {
                 break;
             }
             // Only this part's bytes, as before the part was scanned in place.
-            context = buf[(buf.len().saturating_sub(CARRY)).max(ctx_len)..].to_vec();
+            context = buf[(filled.saturating_sub(CARRY)).max(ctx_len)..filled].to_vec();
             let first = line;
-            line += memchr::memchr_iter(b'\n', &buf[ctx_len..]).count() as u64;
+            line += memchr::memchr_iter(b'\n', &buf[ctx_len..filled]).count() as u64;
             // Twice as many parts in flight as threads: with as many (plus one), this
             // thread, which also reads, often waited on the oldest part with nothing
             // to help with while the other threads ran out of parts (base64, 1 GiB,
@@ -300,8 +322,7 @@ pub fn scan_parallel(
             let spare = &spare;
             in_flight.spawn(scope, move || {
                 let mut v = super::Collected::default();
-                scan_slice_ctx(&buf, ctx_len, builder, chunk, first, &mut v);
-                buf.clear();
+                scan_slice_ctx(&buf[..filled], ctx_len, builder, chunk, first, &mut v);
                 if let Ok(mut s) = spare.lock() {
                     s.push(buf);
                 }
@@ -313,22 +334,33 @@ pub fn scan_parallel(
     })
 }
 
-/// One read appending to `buf`, up to `want` bytes in all: the bytes read, 0 at the
-/// end of the input. An interrupted read is retried; on an error `buf` is unchanged.
-fn read_more(reader: &mut impl Read, buf: &mut Vec<u8>, want: usize) -> io::Result<usize> {
-    let old = buf.len();
-    buf.resize(want.max(old), 0);
+/// Makes `buf` at least `len` bytes long (zeroing only what it never held).
+fn grow(buf: &mut Vec<u8>, len: usize) {
+    if buf.len() < len {
+        buf.resize(len, 0);
+    }
+}
+
+/// Writes `bytes` at `buf[*filled..]` and moves `filled` past them.
+fn put(buf: &mut Vec<u8>, filled: &mut usize, bytes: &[u8]) {
+    grow(buf, *filled + bytes.len());
+    buf[*filled..*filled + bytes.len()].copy_from_slice(bytes);
+    *filled += bytes.len();
+}
+
+/// One read into `buf[filled..want]` (`buf` grown to `want` first): the bytes read,
+/// 0 at the end of the input. An interrupted read is retried.
+fn read_into(
+    reader: &mut impl Read,
+    buf: &mut Vec<u8>,
+    filled: usize,
+    want: usize,
+) -> io::Result<usize> {
+    grow(buf, want);
     loop {
-        match reader.read(&mut buf[old..]) {
-            Ok(n) => {
-                buf.truncate(old + n);
-                return Ok(n);
-            }
+        match reader.read(&mut buf[filled..want]) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                buf.truncate(old);
-                return Err(e);
-            }
+            r => return r,
         }
     }
 }
