@@ -450,6 +450,39 @@ fn starters(patterns: &[&str]) -> Vec<u64> {
     by_byte
 }
 
+/// An anchored dense DFA over `patterns`, compiled ahead of time so that a walk from
+/// a candidate start is a table look-up a byte, and its start state by the byte
+/// before a start (the last entry for the text start); `None` past `size_limit`.
+pub(super) fn anchored_dfa(
+    patterns: &[&str],
+    kind: MatchKind,
+    size_limit: usize,
+) -> Option<(dense::DFA<Vec<u32>>, Vec<StateID>)> {
+    let dfa = dense::Builder::new()
+        .syntax(syntax_config())
+        .thompson(thompson::Config::new().utf8(false))
+        .configure(
+            dense::Config::new()
+                .match_kind(kind)
+                .start_kind(StartKind::Anchored)
+                .dfa_size_limit(Some(size_limit))
+                .determinize_size_limit(Some(size_limit)),
+        )
+        .build_many(patterns)
+        .ok()?;
+    let start = (0..=255u8)
+        .map(Some)
+        .chain([None])
+        .map(|before| {
+            let config = start::Config::new()
+                .anchored(Anchored::Yes)
+                .look_behind(before);
+            dfa.start_state(&config).ok()
+        })
+        .collect::<Option<Vec<StateID>>>()?;
+    Some((dfa, start))
+}
+
 /// Overlapping searches a thread makes with `all` before it builds and uses
 /// [`Overlaps`]: a small scan (a field, a test) never pays for compiling it.
 const OVERLAPS_AFTER: u32 = 4096;
@@ -470,28 +503,7 @@ impl Overlaps {
         if patterns.len() > 64 {
             return None;
         }
-        let dfa = dense::Builder::new()
-            .syntax(syntax_config())
-            .thompson(thompson::Config::new().utf8(false))
-            .configure(
-                dense::Config::new()
-                    .match_kind(MatchKind::All)
-                    .start_kind(StartKind::Anchored)
-                    .dfa_size_limit(Some(OVERLAPS_SIZE_LIMIT))
-                    .determinize_size_limit(Some(OVERLAPS_SIZE_LIMIT)),
-            )
-            .build_many(patterns)
-            .ok()?;
-        let start = (0..=255u8)
-            .map(Some)
-            .chain([None])
-            .map(|before| {
-                let config = start::Config::new()
-                    .anchored(Anchored::Yes)
-                    .look_behind(before);
-                dfa.start_state(&config).ok()
-            })
-            .collect::<Option<Vec<StateID>>>()?;
+        let (dfa, start) = anchored_dfa(patterns, MatchKind::All, OVERLAPS_SIZE_LIMIT)?;
         Some(Overlaps { dfa, start })
     }
 

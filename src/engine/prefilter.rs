@@ -24,11 +24,10 @@
 
 use super::{block, patterns};
 use regex_automata::{
-    Anchored, Input, MatchKind,
-    dfa::{Automaton, StartKind, dense},
+    Input, MatchKind,
+    dfa::{Automaton, dense},
     meta,
-    nfa::thompson,
-    util::{primitives::StateID, start},
+    util::primitives::StateID,
 };
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 use std::ops::Range;
@@ -483,29 +482,8 @@ impl Skipper {
         let starts = if start_pats.is_empty() {
             None
         } else {
-            let dfa = dense::Builder::new()
-                .syntax(patterns::syntax_config())
-                .thompson(thompson::Config::new().utf8(false))
-                .configure(
-                    dense::Config::new()
-                        .match_kind(MatchKind::LeftmostFirst)
-                        .start_kind(StartKind::Anchored)
-                        .dfa_size_limit(Some(DFA_SIZE_LIMIT))
-                        .determinize_size_limit(Some(DFA_SIZE_LIMIT)),
-                )
-                .build_many(&start_pats)
-                .ok()?;
-            let start_after = |before: Option<u8>| {
-                let config = start::Config::new()
-                    .anchored(Anchored::Yes)
-                    .look_behind(before);
-                dfa.start_state(&config).ok()
-            };
-            let start = (0..=255u8)
-                .map(Some)
-                .chain([None])
-                .map(start_after)
-                .collect::<Option<Vec<StateID>>>()?;
+            let (dfa, start) =
+                patterns::anchored_dfa(&start_pats, MatchKind::LeftmostFirst, DFA_SIZE_LIMIT)?;
             let mut at_word_start = [false; 256];
             for b in (0..=255u8).filter(|&b| is_word(b)) {
                 at_word_start[usize::from(b)] = start_set.after_other[usize::from(b)];
