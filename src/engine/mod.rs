@@ -268,7 +268,7 @@ static NEXT_ENGINE_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU
 /// one call per field value, and a log repeats its inline keys from buffer to buffer.
 struct Scratch {
     engine: u64,
-    /// Patterns matching at a candidate start (`PatternSet::which_at`).
+    /// The other patterns matching at a candidate start (`PatternSet::others_at`).
     others: Vec<usize>,
     candidates: Vec<(usize, usize)>,
     emitted: Vec<usize>,
