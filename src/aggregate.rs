@@ -180,7 +180,7 @@ pub fn locate(f: &Finding) -> (String, StorageKind, String) {
 /// A stand-in for findings counted, not built, at a place of `path`: what the
 /// aggregator reads of them (the place; the rule and grades are set by the caller).
 /// Its location already has the sighting of `path`, and its samples come separately.
-fn counted_finding(
+pub(crate) fn counted_finding(
     path: &str,
     table: Option<String>,
     field: Option<String>,

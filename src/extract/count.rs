@@ -292,28 +292,12 @@ mod tests {
             for field in [None, Some("ssn")] {
                 for scope in [Scope::Structured, Scope::ConfigKey, Scope::FreeText] {
                     let key = CountKey::of(table, field, scope);
-                    let mut f = crate::finding::Finding {
-                        rule_id: "us-ssn".into(),
-                        pii_type: "ssn".into(),
-                        severity: crate::finding::Severity::Critical,
-                        confidence: Confidence::High,
-                        kind: crate::finding::FindingKind::Value,
-                        location: crate::finding::Location {
-                            path: "x".into(),
-                            line: 1,
-                            column: 1,
-                            table: table.map(str::to_string),
-                            field: field.map(str::to_string),
-                            record: None,
-                            source: None,
-                        },
-                        column: None,
-                        evidence: String::new(),
-                        fingerprint: String::new(),
-                        value: None,
-                        suppressed: None,
+                    let mut f = crate::aggregate::counted_finding(
+                        "x",
+                        table.map(str::to_string),
+                        field.map(str::to_string),
                         scope,
-                    };
+                    );
                     assert!(key.holds(&f), "{table:?} {field:?} {scope:?}");
                     let kind = storage_kind(&f);
                     assert_eq!(key == CountKey::File, kind == StorageKind::File);
