@@ -54,6 +54,8 @@ const WALK_SLACK: usize = 1 << 16;
 /// The start patterns' anchored DFA is built ahead of time; patterns that would make
 /// it larger than this get no skipper.
 const DFA_SIZE_LIMIT: usize = 8 << 20;
+/// The window patterns' anchored DFA likewise (the e-mail pattern's is a few KB).
+const WINDOW_DFA_LIMIT: usize = 1 << 20;
 
 fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
@@ -280,7 +282,20 @@ struct WindowFinder {
     rare: Vec<u8>,
     bytes: ByteSet,
     regex: meta::Regex,
+    /// The window patterns' anchored DFA, when it could be built small, and the bytes
+    /// their matches can start with: a window (an e-mail address) is searched by
+    /// walks from those bytes, the first that matches being the leftmost match, for
+    /// a tenth of the regex's search (whose reverse-inner set-up dominates on windows
+    /// this short).
+    walks: Option<WindowWalks>,
     ids: Vec<usize>,
+}
+
+struct WindowWalks {
+    dfa: dense::DFA<Vec<u32>>,
+    /// Start state by the byte before a start; the last entry for the text start.
+    start: Vec<StateID>,
+    first: ByteSet,
 }
 
 /// Finds the finder's matches without walking every byte (see the module doc).
@@ -535,6 +550,7 @@ impl Skipper {
                 regex: patterns::builder(MatchKind::LeftmostFirst)
                     .build_many(&window_pats)
                     .ok()?,
+                walks: WindowWalks::new(&window_pats),
                 ids: window_ids,
             })
         };
@@ -581,6 +597,7 @@ impl Skipper {
     }
 
     /// The next match, leftmost-first over all patterns, as the finder reports it.
+    #[inline]
     pub fn next(
         &self,
         cache: &mut SkipCache,
@@ -721,31 +738,45 @@ impl StartFinder {
 
     /// The leftmost-first match anchored at `at`: (DFA pattern id, end).
     fn walk(&self, hay: &[u8], at: usize, walked: &mut usize) -> Option<(usize, usize)> {
-        let before = at.checked_sub(1).map_or(256, |p| usize::from(hay[p]));
-        let mut sid = self.start[before];
-        let mut found = None;
-        // An index, not `enumerate().skip(at)`: a third fewer instructions a byte.
-        let mut i = at;
-        while let Some(&b) = hay.get(i) {
-            sid = self.dfa.next_state(sid, b);
-            if self.dfa.is_special_state(sid) {
-                if self.dfa.is_match_state(sid) {
-                    // Matches are reported one byte late: this one ended before `b`.
-                    found = Some((self.dfa.match_pattern(sid, 0).as_usize(), i));
-                } else if self.dfa.is_dead_state(sid) || self.dfa.is_quit_state(sid) {
-                    *walked += i + 1 - at;
-                    return found;
-                }
-            }
-            i += 1;
-        }
-        *walked += hay.len() - at;
-        sid = self.dfa.next_eoi_state(sid);
-        if self.dfa.is_match_state(sid) {
-            found = Some((self.dfa.match_pattern(sid, 0).as_usize(), hay.len()));
-        }
-        found
+        walk(&self.dfa, &self.start, hay, at, walked)
     }
+}
+
+/// The match of the anchored `dfa` (start states by the byte before, as
+/// [`patterns::anchored_dfa`] gives them) at `at`: (DFA pattern id, end); the bytes
+/// walked are added to `walked`.
+#[inline(always)]
+fn walk(
+    dfa: &dense::DFA<Vec<u32>>,
+    start: &[StateID],
+    hay: &[u8],
+    at: usize,
+    walked: &mut usize,
+) -> Option<(usize, usize)> {
+    let before = at.checked_sub(1).map_or(256, |p| usize::from(hay[p]));
+    let mut sid = start[before];
+    let mut found = None;
+    // An index, not `enumerate().skip(at)`: a third fewer instructions a byte.
+    let mut i = at;
+    while let Some(&b) = hay.get(i) {
+        sid = dfa.next_state(sid, b);
+        if dfa.is_special_state(sid) {
+            if dfa.is_match_state(sid) {
+                // Matches are reported one byte late: this one ended before `b`.
+                found = Some((dfa.match_pattern(sid, 0).as_usize(), i));
+            } else if dfa.is_dead_state(sid) || dfa.is_quit_state(sid) {
+                *walked += i + 1 - at;
+                return found;
+            }
+        }
+        i += 1;
+    }
+    *walked += hay.len() - at;
+    sid = dfa.next_eoi_state(sid);
+    if dfa.is_match_state(sid) {
+        found = Some((dfa.match_pattern(sid, 0).as_usize(), hay.len()));
+    }
+    found
 }
 
 /// [`StartFinder::triples`]: the live pairs of byte classes get ids (0 for the dead
@@ -877,6 +908,28 @@ impl WindowFinder {
             if from >= s.limit {
                 return Next::None;
             }
+            let walked = self
+                .walks
+                .as_ref()
+                .map(|w| w.leftmost(hay, from..s.window.end));
+            if let Some(Walked::Found(pattern, start, end)) = walked {
+                if start >= s.limit {
+                    return Next::None;
+                }
+                return Next::At(Found {
+                    pattern: self.ids[pattern],
+                    start,
+                    end,
+                });
+            }
+            let from = match walked {
+                Some(Walked::None) => {
+                    at = s.window.end;
+                    continue;
+                }
+                Some(Walked::GaveUp(p)) => p,
+                _ => from,
+            };
             let input = Input::new(hay).range(from..s.window.end);
             if let Some(m) = self.regex.search_with(cache, &input) {
                 if m.start() >= s.limit {
@@ -902,6 +955,56 @@ impl WindowFinder {
             _ => None,
         }
         .map(|p| at + p)
+    }
+}
+
+/// What [`WindowWalks::leftmost`] found in a window.
+#[derive(Debug, PartialEq)]
+enum Walked {
+    /// (DFA pattern id, start, end).
+    Found(usize, usize, usize),
+    None,
+    /// The walks cost too much for the window: the regex searches it from here.
+    GaveUp(usize),
+}
+
+impl WindowWalks {
+    /// `None` when the patterns' anchored DFA would be large or a pattern's start
+    /// bytes cannot be told.
+    fn new(patterns: &[&str]) -> Option<WindowWalks> {
+        let mut first = [false; 256];
+        for p in patterns {
+            let starts = start_bytes(p)?;
+            for (f, s) in first.iter_mut().zip(starts) {
+                *f |= s;
+            }
+        }
+        let (dfa, start) =
+            patterns::anchored_dfa(patterns, MatchKind::LeftmostFirst, WINDOW_DFA_LIMIT)?;
+        Some(WindowWalks { dfa, start, first })
+    }
+
+    /// The leftmost-first match starting in `span` (a window: its matches end in it):
+    /// the first start byte from which the anchored DFA matches. Every match of a
+    /// window pattern starts with one of `first`, and the anchored leftmost-first
+    /// walk from the leftmost start that matches is the regex's match there.
+    fn leftmost(&self, hay: &[u8], span: Range<usize>) -> Walked {
+        // A window of many starts that each walk far (`a.a.a.a…` without a domain)
+        // would cost a walk per start: past this budget, the regex takes over.
+        let budget = 4 * span.len() + 256;
+        let mut walked = 0;
+        for p in span.clone() {
+            if !self.first[usize::from(hay[p])] {
+                continue;
+            }
+            if walked > budget {
+                return Walked::GaveUp(p);
+            }
+            if let Some((pattern, end)) = walk(&self.dfa, &self.start, hay, p, &mut walked) {
+                return Walked::Found(pattern, p, end);
+            }
+        }
+        Walked::None
     }
 }
 
@@ -1115,6 +1218,73 @@ mod tests {
             let want = finder_matches_resumed(set, &hay, from..to);
             proptest::prop_assert_eq!(skipper_matches(set, &hay, from..to, true), want);
         }
+    }
+
+    const EMAIL: &str = r"[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+";
+
+    /// The window finder's search of `hay[span]`, the walks' answer completed by the
+    /// regex where they gave up: (start, end).
+    fn walked_or_searched(
+        w: &WindowWalks,
+        regex: &meta::Regex,
+        hay: &[u8],
+        span: Range<usize>,
+    ) -> Option<(usize, usize)> {
+        let from = match w.leftmost(hay, span.clone()) {
+            Walked::Found(_, start, end) => return Some((start, end)),
+            Walked::None => return None,
+            Walked::GaveUp(p) => p,
+        };
+        regex
+            .search(&Input::new(hay).range(from..span.end))
+            .map(|m| (m.start(), m.end()))
+    }
+
+    proptest::proptest! {
+        /// Walks from the start bytes find the leftmost-first match the window regex
+        /// does, in any window of e-mail bytes (and the bytes around it as context).
+        #[test]
+        fn window_walks_find_the_regex_match(
+            hay in proptest::collection::vec(
+                proptest::sample::select(b"aZ09._%+-@@ ".to_vec()),
+                0..80,
+            ),
+            a in 0usize..100,
+            b in 0usize..100,
+        ) {
+            let w = WindowWalks::new(&[EMAIL]).expect("the e-mail pattern walks");
+            let regex = meta::Regex::new(EMAIL).expect("the e-mail pattern");
+            // A window ends at a byte no match holds (a space here) or at the text's
+            // end, where walks stop; it is searched from any byte of it.
+            let start = a.min(b) % (hay.len() + 1);
+            let end = (start..hay.len()).find(|&i| hay[i] == b' ').unwrap_or(hay.len());
+            let span = start..end;
+            let want = regex
+                .search(&Input::new(&hay).range(span.clone()))
+                .map(|m| (m.start(), m.end()));
+            proptest::prop_assert_eq!(walked_or_searched(&w, &regex, &hay, span), want);
+        }
+    }
+
+    #[test]
+    fn a_window_of_costly_walks_is_given_to_the_regex() {
+        let w = WindowWalks::new(&[EMAIL]).expect("the e-mail pattern walks");
+        let regex = meta::Regex::new(EMAIL).expect("the e-mail pattern");
+        // Every `a` starts a walk to the `@`, whose domain fails: quadratic walks.
+        let mut hay = "a.".repeat(400).into_bytes();
+        hay.extend_from_slice(b"@x x@y.org");
+        let window = 0..hay.len() - 8;
+        assert!(matches!(w.leftmost(&hay, window.clone()), Walked::GaveUp(p) if p > 0));
+        assert_eq!(walked_or_searched(&w, &regex, &hay, window), None);
+        let all = 0..hay.len();
+        assert_eq!(
+            walked_or_searched(&w, &regex, &hay, all),
+            Some((hay.len() - 7, hay.len()))
+        );
+        assert_eq!(
+            w.leftmost(b"mail m.g@mailbox.net", 5..20),
+            Walked::Found(0, 5, 20)
+        );
     }
 
     fn digit_runs_of(patterns: &[&str]) -> DigitRuns {
