@@ -116,7 +116,7 @@ struct ScanState {
     inline: std::collections::HashMap<Vec<u8>, usize, BuildKeyHash>,
     /// Their classifications, by the index `inline` gives.
     inline_infos: Vec<NameInfo>,
-    /// The last line `gated_context` found (start and end exact), reused by the
+    /// The last line `gated_context` or `evaluate` found (start and end exact), reused by the
     /// next candidates on it instead of searching for its ends again.
     line: Range<usize>,
     keyword_span: Range<usize>,
@@ -212,6 +212,31 @@ impl std::hash::Hasher for KeyHash {
     fn finish(&self) -> u64 {
         self.0
     }
+}
+
+/// The line of a match at `at` as `evaluate` bounds it: its start at most `LOOKBACK`
+/// bytes before the match, its end at most `LOOKBACK` bytes after it. Taken from
+/// the last line found when it holds the match (the searches would find its ends),
+/// and kept as that line when both ends found are real (and the match is on one
+/// line).
+fn line_around(hay: &[u8], at: Range<usize>, state: &mut ScanState) -> (usize, usize) {
+    let floor = at.start.saturating_sub(LOOKBACK);
+    let ceiling = (at.end + LOOKBACK).min(hay.len());
+    let line = &state.line;
+    if line.start <= at.start && at.end <= line.end && floor <= line.start {
+        return (line.start, line.end.min(ceiling));
+    }
+    let before = memchr::memrchr(b'\n', &hay[floor..at.start]);
+    let after = memchr::memchr(b'\n', &hay[at.end..ceiling]);
+    let line_start = before.map_or(floor, |p| floor + p + 1);
+    let line_end = after.map_or(ceiling, |p| at.end + p);
+    if (before.is_some() || floor == 0)
+        && (after.is_some() || ceiling == hay.len())
+        && memchr::memchr(b'\n', &hay[at.clone()]).is_none()
+    {
+        state.line = line_start..line_end;
+    }
+    (line_start, line_end)
 }
 
 impl ScanState {
@@ -688,11 +713,7 @@ impl Engine {
         if verdict == Verdict::Invalid {
             return None;
         }
-        let floor = start.saturating_sub(LOOKBACK);
-        let ceiling = (end + LOOKBACK).min(hay.len());
-        let line_start =
-            memchr::memrchr(b'\n', &hay[floor..start]).map_or(floor, |p| floor + p + 1);
-        let line_end = memchr::memchr(b'\n', &hay[end..ceiling]).map_or(ceiling, |p| end + p);
+        let (line_start, line_end) = line_around(hay, start..end, state);
         let mut key = None;
         // The field's own name decides when it says something; otherwise (free text, or a
         // neutral name such as `note`) an inline key in the text (`ssn: …`) may.
@@ -1232,6 +1253,41 @@ mod tests {
     proptest::proptest! {
         /// `resume_point` is the byte after the first space or tab past a match's
         /// first byte, for matches anywhere in a haystack, up to `RESUME_SPAN` long.
+        #[test]
+        fn line_ends_reused_are_the_ones_searched(
+            hay in proptest::collection::vec(
+                proptest::sample::select(b"ab \n".to_vec()),
+                1..1200,
+            ),
+            matches in proptest::collection::vec((0usize..1200, 1usize..40), 1..12),
+        ) {
+            // Matches in order along the haystack, as `evaluate` sees them.
+            let mut matches: Vec<(usize, usize)> = matches
+                .into_iter()
+                .map(|(s, l)| (s % hay.len(), l))
+                .collect();
+            matches.sort_unstable();
+            let mut state = ScanState::default();
+            state.new_haystack();
+            for (start, len) in matches {
+                let end = (start + len).min(hay.len());
+                let floor = start.saturating_sub(LOOKBACK);
+                let ceiling = (end + LOOKBACK).min(hay.len());
+                let want_start = hay[floor..start]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(floor, |p| floor + p + 1);
+                let want_end = hay[end..ceiling]
+                    .iter()
+                    .position(|&b| b == b'\n')
+                    .map_or(ceiling, |p| end + p);
+                proptest::prop_assert_eq!(
+                    line_around(&hay, start..end, &mut state),
+                    (want_start, want_end)
+                );
+            }
+        }
+
         #[test]
         fn resume_points_follow_the_first_blank(
             hay in proptest::collection::vec(
