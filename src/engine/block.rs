@@ -121,6 +121,24 @@ pub fn starts_fn(ranges: usize, bytes: usize) -> Option<StartsFn> {
     )
 }
 
+/// The ASCII letters of a window's block that start a word: the byte before each is
+/// not an ASCII letter or digit (`_` does not join words here). Letters and digits
+/// are classified once, for the byte before the block and its first 63 bytes, and
+/// the block's letters are the same lanes moved by one.
+#[inline(always)]
+pub fn letter_starts(window: &Window) -> u64 {
+    let before: &[u8; BLOCK] = window[..BLOCK].try_into().expect("a block");
+    let mut letters = [0u8; BLOCK];
+    let mut digits = [0u8; BLOCK];
+    for ((l, d), &b) in letters.iter_mut().zip(digits.iter_mut()).zip(before) {
+        *l = u8::from((b | 0x20).wrapping_sub(b'a') < 26);
+        *d = u8::from(b.wrapping_sub(b'0') < 10);
+    }
+    let (letters, digits) = (pack(&letters), pack(&digits));
+    let last = u64::from((window[BLOCK] | 0x20).wrapping_sub(b'a') < 26);
+    (letters >> 1 | last << (BLOCK - 1)) & !(letters | digits)
+}
+
 /// The ASCII digits of a block.
 #[inline(always)]
 pub fn digits(block: &[u8; BLOCK]) -> u64 {
@@ -184,6 +202,8 @@ mod tests {
                 m | u64::from(start || bytes.contains(&b)) << i
             });
             prop_assert_eq!(starts(&window, &ranges, &bytes, underscore), expected);
+            const LETTERS: [(u8, u8); 2] = [(b'A', b'Z'), (b'a', b'z')];
+            prop_assert_eq!(letter_starts(&window), starts(&window, &LETTERS, &[], false));
             let block: [u8; BLOCK] = window[1..=BLOCK].try_into().expect("a block");
             let want = (0..BLOCK).fold(0u64, |m, i| m | u64::from(block[i].is_ascii_digit()) << i);
             prop_assert_eq!(digits(&block), want);

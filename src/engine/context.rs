@@ -94,6 +94,11 @@ pub struct KeywordMatcher {
     /// the longer ones.
     pairs: Vec<u64>,
     quads: Vec<u64>,
+    /// One bit per first two bytes of any keyword, each byte with its `0x20` bit
+    /// set (which lowercases a letter and leaves the other bytes of a keyword as
+    /// they are): the bytes of a block tell most word starts apart without loading
+    /// the eight bytes `hits_at` folds.
+    leads: Vec<u64>,
     /// Every keyword starts with an ASCII letter (the usual case): word starts can be
     /// found eight bytes at a time.
     letters_first: bool,
@@ -152,6 +157,14 @@ impl KeywordMatcher {
             .map(|o| o.iter().any(|&(r, positive)| positive && gated[r]))
             .collect();
         let (mut pairs, mut quads) = (vec![0u64; 1 << 10], vec![0u64; 1 << 10]);
+        let mut leads = vec![0u64; 1 << 10];
+        for kw in &sorted {
+            let first = usize::from(kw.text[0] | 0x20) << 8;
+            match kw.text.get(1) {
+                Some(&b) => set_bit(&mut leads, first | usize::from(b | 0x20)),
+                None => (0..256).for_each(|b| set_bit(&mut leads, first | b)),
+            }
+        }
         for kw in &sorted {
             if kw.text.len() >= 4 {
                 set_bit(&mut quads, quad_index(kw.prefix));
@@ -174,6 +187,7 @@ impl KeywordMatcher {
             by_first,
             pairs,
             quads,
+            leads,
             owners,
             gating,
         }
@@ -197,14 +211,21 @@ impl KeywordMatcher {
         out.clear();
         let mut s = span.start;
         if self.letters_first {
-            // 64 bytes at a time: only the letters that start a word are looked up.
-            const LETTERS: [(u8, u8); 2] = [(b'A', b'Z'), (b'a', b'z')];
+            // 64 bytes at a time: only the letters that start a word are looked up,
+            // and only those whose first two bytes start a keyword (the byte after
+            // the block is the window's last; a word start at the span's end takes
+            // it or the padding, and `hits_at` then finds no keyword that fits).
             while s < span.end {
                 let (window, n) = block::window(hay, s, 0);
                 let n = n.min(span.end - s);
-                let mut starts = block::starts(&window, &LETTERS, &[], false) & block::first(n);
+                let mut starts = block::letter_starts(&window) & block::first(n);
                 while starts != 0 {
-                    self.hits_at(hay, s + starts.trailing_zeros() as usize, span.end, out);
+                    let i = starts.trailing_zeros() as usize;
+                    let lead =
+                        usize::from(window[i + 1] | 0x20) << 8 | usize::from(window[i + 2] | 0x20);
+                    if has_bit(&self.leads, lead) {
+                        self.hits_at(hay, s + i, span.end, out);
+                    }
                     starts &= starts - 1;
                 }
                 s += n;
