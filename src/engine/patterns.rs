@@ -4,7 +4,7 @@
 //! disabled, so `\b`, `\w` and `(?i)` are ASCII-only and every pattern compiles to a
 //! DFA-friendly automaton. Patterns must not match across lines.
 
-use super::prefilter::{Found, GiveUp, Search, SkipCache, Skipper};
+use super::prefilter::{self, Found, GiveUp, Search, SkipCache, Skipper};
 use regex_automata::{
     Anchored, Input, MatchKind,
     dfa::{Automaton, StartKind, dense},
@@ -148,8 +148,17 @@ pub struct PatternSet {
     /// One regex per pattern, to find that pattern's end at a given start; built on
     /// first use, since most patterns never share a start with another.
     singles: Vec<OnceLock<meta::Regex>>,
+    /// The same as anchored DFAs compiled ahead of time (when small), walked a table
+    /// look-up a byte instead of a regex search's set-up and lazy DFA.
+    single_dfas: Vec<OnceLock<Option<SingleDfa>>>,
     patterns: Vec<String>,
 }
+
+/// An anchored DFA of one pattern and its start states by the byte before a start.
+type SingleDfa = (dense::DFA<Vec<u32>>, Vec<StateID>);
+
+/// The largest one-pattern DFA compiled for `single_end`; past it, the regex.
+const SINGLE_DFA_LIMIT: usize = 1 << 20;
 
 /// A leftmost-first regex over several patterns, and a way to find its matches
 /// without walking every byte when the patterns allow.
@@ -212,13 +221,23 @@ impl PatternSet {
         })
     }
 
-    /// The end of pattern `pid`'s match at the start of `anchored` (an anchored input).
+    /// The end of pattern `pid`'s match at the start of `anchored` (an anchored input
+    /// running to the end of its haystack).
     pub fn single_end(
         &self,
         caches: &mut Caches,
         pid: usize,
         anchored: &Input<'_>,
     ) -> Option<usize> {
+        let dfa = self.single_dfas[pid].get_or_init(|| {
+            anchored_dfa(&[&self.patterns[pid]], MatchKind::LeftmostFirst, SINGLE_DFA_LIMIT)
+        });
+        debug_assert_eq!(anchored.end(), anchored.haystack().len());
+        if let Some((dfa, start)) = dfa {
+            let mut walked = 0;
+            return prefilter::walk(dfa, start, anchored.haystack(), anchored.start(), &mut walked)
+                .map(|(_, end)| end);
+        }
         let re = self.single(pid);
         let cache = caches.singles[pid].get_or_insert_with(|| re.create_cache());
         re.search_with(cache, anchored).map(|m| m.end())
@@ -259,6 +278,7 @@ impl PatternSet {
             overlaps: OnceLock::new(),
             starters: starters(patterns),
             singles: patterns.iter().map(|_| OnceLock::new()).collect(),
+            single_dfas: patterns.iter().map(|_| OnceLock::new()).collect(),
             patterns: patterns.iter().map(|p| p.to_string()).collect(),
             finder_order,
         })
@@ -661,6 +681,27 @@ mod tests {
     proptest! {
         /// Where a pattern matches, `others_at` names the other patterns that do,
         /// also when it answers from the first byte alone.
+        #[test]
+        fn single_ends_are_the_pattern_regex_ends(
+            pieces in prop::collection::vec(0..PIECES.len(), 1..10),
+        ) {
+            let set = default_set();
+            let hay: String = pieces.iter().map(|&i| PIECES[i]).collect();
+            let hay = hay.as_bytes();
+            let mut caches = set.caches();
+            for at in 0..hay.len() {
+                let anchored = Input::new(hay).range(at..hay.len()).anchored(Anchored::Yes);
+                for pid in 0..set.patterns.len() {
+                    let want = set.single(pid).search(&anchored).map(|m| m.end());
+                    prop_assert_eq!(
+                        set.single_end(&mut caches, pid, &anchored),
+                        want,
+                        "{} at {} of {:?}", pid, at, String::from_utf8_lossy(hay)
+                    );
+                }
+            }
+        }
+
         #[test]
         fn others_at_is_which_at_without_the_first(
             pieces in prop::collection::vec(0..PIECES.len(), 1..10),

@@ -746,7 +746,7 @@ impl StartFinder {
 /// [`patterns::anchored_dfa`] gives them) at `at`: (DFA pattern id, end); the bytes
 /// walked are added to `walked`.
 #[inline(always)]
-fn walk(
+pub(super) fn walk(
     dfa: &dense::DFA<Vec<u32>>,
     start: &[StateID],
     hay: &[u8],
