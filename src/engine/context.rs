@@ -85,6 +85,9 @@ fn has_bit(bits: &[u64], i: usize) -> bool {
 pub struct KeywordMatcher {
     /// The keywords, sorted by first byte.
     keywords: Vec<Keyword>,
+    /// Each keyword's `(prefix, mask)`, in the same order, apart: the compare loop
+    /// over a first byte's keywords reads only these.
+    heads: Vec<(u64, u64)>,
     /// The range of `keywords` that starts with each (lowercased) byte.
     by_first: Vec<(u32, u32)>,
     /// Most word starts begin no keyword, and are passed over with a look-up or two
@@ -183,6 +186,7 @@ impl KeywordMatcher {
         }
         KeywordMatcher {
             letters_first: uniq.iter().all(|k| k[0].is_ascii_alphabetic()),
+            heads: sorted.iter().map(|k| (k.prefix, k.mask)).collect(),
             keywords: sorted,
             by_first,
             pairs,
@@ -284,11 +288,14 @@ impl KeywordMatcher {
     ) {
         // Each keyword of that first byte: its first eight bytes against them.
         let (from, to) = self.by_first[(folded & 0xff) as usize];
-        for k in from..to {
-            let kw = &self.keywords[k as usize];
+        let (from, to) = (from as usize, to as usize);
+        for (k, &(prefix, mask)) in self.heads[from..to].iter().enumerate() {
+            if folded & mask != prefix {
+                continue;
+            }
+            let kw = &self.keywords[from + k];
             let e = at + kw.text.len();
-            if folded & kw.mask == kw.prefix
-                && e <= end
+            if e <= end
                 && (kw.text.len() <= 8 || hay[at + 8..e].eq_ignore_ascii_case(&kw.text[8..]))
                 && on_word_boundary(hay, at, e)
             {
