@@ -116,6 +116,10 @@ struct ScanState {
     inline: std::collections::HashMap<Vec<u8>, usize, BuildKeyHash>,
     /// Their classifications, by the index `inline` gives.
     inline_infos: Vec<NameInfo>,
+    /// In front of `inline`: the last key of up to `SLOT_KEY` bytes seen in each of
+    /// `SLOTS` slots (by a hash of its bytes), so that a known key is a few word
+    /// compares away, without the map's probe and its call to `memcmp`.
+    slots: Vec<KeySlot>,
     /// The last line `gated_context` or `evaluate` found (start and end exact), reused by the
     /// next candidates on it instead of searching for its ends again.
     line: Range<usize>,
@@ -211,6 +215,37 @@ impl std::hash::Hasher for KeyHash {
     }
     fn finish(&self) -> u64 {
         self.0
+    }
+}
+
+/// Longest inline key a [`KeySlot`] holds, and how many slots there are.
+const SLOT_KEY: usize = 24;
+const SLOTS: usize = 64;
+
+/// A known inline key, zero-padded into words, and its classification's index.
+#[derive(Clone, Copy, Default)]
+struct KeySlot {
+    words: [u64; 3],
+    /// 0 for an empty slot (keys are never empty).
+    len: u8,
+    info: u32,
+}
+
+impl KeySlot {
+    /// `name` as a slot's words and the slot they go to; `None` when it is empty or
+    /// longer than a slot holds.
+    fn place(name: &[u8]) -> Option<([u64; 3], usize)> {
+        if name.is_empty() || name.len() > SLOT_KEY {
+            return None;
+        }
+        let mut bytes = [0u8; SLOT_KEY];
+        bytes[..name.len()].copy_from_slice(name);
+        let words: [u64; 3] = std::array::from_fn(|i| {
+            u64::from_le_bytes(bytes[8 * i..8 * i + 8].try_into().expect("eight bytes"))
+        });
+        let mixed = (words[0] ^ words[1].rotate_left(21) ^ words[2].rotate_left(42))
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        Some((words, (mixed >> 58) as usize % SLOTS))
     }
 }
 
@@ -677,18 +712,40 @@ impl Engine {
     fn inline_info<'s>(&self, name: &[u8], state: &'s mut ScanState) -> &'s NameInfo {
         // One look-up when the key is known: the map gives an index, so that its
         // borrow ends before the miss path changes it.
-        if let Some(&i) = state.inline.get(name) {
-            return &state.inline_infos[i];
+        let place = KeySlot::place(name);
+        if let Some((words, slot)) = place
+            && let Some(s) = state.slots.get(slot)
+            && usize::from(s.len) == name.len()
+            && s.words == words
+        {
+            return &state.inline_infos[s.info as usize];
         }
-        if state.inline.len() >= INLINE_CACHE {
-            state.inline.clear();
-            state.inline_infos.clear();
+        let i = match state.inline.get(name) {
+            Some(&i) => i,
+            None => {
+                if state.inline.len() >= INLINE_CACHE {
+                    state.inline.clear();
+                    state.inline_infos.clear();
+                    state.slots.clear();
+                }
+                state.inline.insert(name.to_vec(), state.inline_infos.len());
+                state
+                    .inline_infos
+                    .push(self.name_info(&String::from_utf8_lossy(name)));
+                state.inline_infos.len() - 1
+            }
+        };
+        if let Some((words, slot)) = place {
+            if state.slots.is_empty() {
+                state.slots.resize(SLOTS, KeySlot::default());
+            }
+            state.slots[slot] = KeySlot {
+                words,
+                len: name.len() as u8,
+                info: i as u32,
+            };
         }
-        state.inline.insert(name.to_vec(), state.inline_infos.len());
-        state
-            .inline_infos
-            .push(self.name_info(&String::from_utf8_lossy(name)));
-        state.inline_infos.last().expect("just pushed")
+        &state.inline_infos[i]
     }
 
     /// Boundary, validator and context checks for one candidate.
@@ -1355,6 +1412,42 @@ mod tests {
             let got = field_hits(e, "", text.as_bytes(), true);
             proptest::prop_assert_eq!(got, want, "{:?}", text);
         }
+    }
+
+    /// Inline keys looked up through the slots, the map behind them and its
+    /// clearing when full: each key gets its own classification, whatever collides.
+    #[test]
+    fn inline_keys_keep_their_own_classification() {
+        let e = engine_once();
+        let mut state = ScanState::default();
+        let mut keys: Vec<String> = ["ssn", "zip", "note", "dob", "social_security_number_x"]
+            .iter()
+            .map(|k| k.to_string())
+            .collect();
+        keys.push("a_key_longer_than_a_slot_holds_ssn".into());
+        keys.extend((0..600).map(|i| format!("k{i}")));
+        for round in 0..2 {
+            for key in &keys {
+                let got = e.inline_info(key.as_bytes(), &mut state);
+                let want = e.name_info(key);
+                assert_eq!(got.words, want.words, "{key} (round {round})");
+                assert_eq!(got.supports_gated, want.supports_gated, "{key}");
+            }
+        }
+        assert!(e.inline_info(b"ssn", &mut state).supports_gated);
+        assert!(!e.inline_info(b"note", &mut state).supports_gated);
+        // A full map is cleared while `ssn` still sits in its slot: keys that go to
+        // other slots fill it, and `ssn` must not then name one of theirs.
+        let (_, ssn_slot) = KeySlot::place(b"ssn").expect("a short key");
+        let others = (0..)
+            .map(|i| format!("other{i}"))
+            .filter(|k| KeySlot::place(k.as_bytes()).expect("short").1 != ssn_slot)
+            .take(INLINE_CACHE + 1);
+        for key in others {
+            e.inline_info(key.as_bytes(), &mut state);
+        }
+        let ssn = e.inline_info(b"ssn", &mut state);
+        assert_eq!(ssn.words, e.name_info("ssn").words);
     }
 
     fn engine_once() -> &'static Engine {
