@@ -230,13 +230,23 @@ impl PatternSet {
         anchored: &Input<'_>,
     ) -> Option<usize> {
         let dfa = self.single_dfas[pid].get_or_init(|| {
-            anchored_dfa(&[&self.patterns[pid]], MatchKind::LeftmostFirst, SINGLE_DFA_LIMIT)
+            anchored_dfa(
+                &[&self.patterns[pid]],
+                MatchKind::LeftmostFirst,
+                SINGLE_DFA_LIMIT,
+            )
         });
         debug_assert_eq!(anchored.end(), anchored.haystack().len());
         if let Some((dfa, start)) = dfa {
             let mut walked = 0;
-            return prefilter::walk(dfa, start, anchored.haystack(), anchored.start(), &mut walked)
-                .map(|(_, end)| end);
+            return prefilter::walk(
+                dfa,
+                start,
+                anchored.haystack(),
+                anchored.start(),
+                &mut walked,
+            )
+            .map(|(_, end)| end);
         }
         let re = self.single(pid);
         let cache = caches.singles[pid].get_or_insert_with(|| re.create_cache());

@@ -91,7 +91,11 @@ mod tests {
 
     /// The collecting version the one-pass check replaced.
     fn reference_not_trivial(candidate: &[u8]) -> bool {
-        let d: Vec<u8> = candidate.iter().copied().filter(u8::is_ascii_digit).collect();
+        let d: Vec<u8> = candidate
+            .iter()
+            .copied()
+            .filter(u8::is_ascii_digit)
+            .collect();
         if d.len() < 2 {
             return !d.is_empty();
         }
