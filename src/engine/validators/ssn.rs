@@ -5,7 +5,7 @@
 //! advertising or otherwise known to be invalid are rejected. ITINs use area 9xx
 //! with the IRS group ranges 50–65, 70–88, 90–92 and 94–99.
 
-use super::{Verdict, digit_groups, number};
+use super::{Verdict, number};
 
 /// Numbers that are well-formed but known never to belong to a person
 /// (the Woolworth wallet card, advertising and SSA documentation numbers).
@@ -14,23 +14,16 @@ const KNOWN_INVALID: &[&str] = &["078051120", "219099999", "457555462"];
 /// Splits a candidate into (area, group, serial) when it is `AAA-GG-SSSS`,
 /// `AAA GG SSSS` (same separator both sides) or nine bare digits.
 pub fn parts(candidate: &[u8]) -> Option<(u32, u32, u32, [u8; 9])> {
-    let g = digit_groups(candidate)?;
-    let (groups, seps) = (g.groups(), g.seps());
-    let ok_shape = match groups {
-        [all] => all.len() == 9,
-        [a, g, s] => a.len() == 3 && g.len() == 2 && s.len() == 4 && seps[0] == seps[1],
-        _ => false,
-    };
-    if !ok_shape || seps.iter().any(|&s| s != b'-' && s != b' ') {
-        return None;
-    }
-    let mut nine = [0u8; 9];
-    let mut i = 0;
-    for g in groups {
-        for &d in *g {
-            nine[i] = d;
-            i += 1;
+    // The two shapes by their bytes: no split into groups for a value this short.
+    let nine: [u8; 9] = match *candidate {
+        [a0, a1, a2, s1, g0, g1, s2, r0, r1, r2, r3] if s1 == s2 && matches!(s1, b'-' | b' ') => {
+            [a0, a1, a2, g0, g1, r0, r1, r2, r3]
         }
+        [_, _, _, _, _, _, _, _, _] => candidate.try_into().ok()?,
+        _ => return None,
+    };
+    if !nine.iter().all(u8::is_ascii_digit) {
+        return None;
     }
     Some((
         number(&nine[0..3]),
@@ -120,7 +113,41 @@ mod tests {
         assert!(!validate_itin(b"987-65-4321"));
     }
 
+    /// The split into digit groups that `parts` replaced.
+    fn reference_parts(candidate: &[u8]) -> Option<(u32, u32, u32, [u8; 9])> {
+        let g = super::super::digit_groups(candidate)?;
+        let (groups, seps) = (g.groups(), g.seps());
+        let ok_shape = match groups {
+            [all] => all.len() == 9,
+            [a, g, s] => a.len() == 3 && g.len() == 2 && s.len() == 4 && seps[0] == seps[1],
+            _ => false,
+        };
+        if !ok_shape || seps.iter().any(|&s| s != b'-' && s != b' ') {
+            return None;
+        }
+        let digits: Vec<u8> = groups.concat();
+        let nine: [u8; 9] = digits.try_into().ok()?;
+        Some((
+            number(&nine[0..3]),
+            number(&nine[3..5]),
+            number(&nine[5..9]),
+            nine,
+        ))
+    }
+
     proptest! {
+        #[test]
+        fn parts_are_the_digit_groups_split(
+            bytes in prop::collection::vec(prop::sample::select(b"0123456789- .x".to_vec()), 7..13),
+            shaped in (0u32..1000, 0u32..100, 0u32..10000),
+            seps in prop::array::uniform2(prop::sample::select(vec!["-", " ", "", ".", "- "])),
+        ) {
+            prop_assert_eq!(parts(&bytes), reference_parts(&bytes));
+            let ((a, g, s), [one, two]) = (shaped, seps);
+            let text = format!("{a:03}{one}{g:02}{two}{s:04}");
+            prop_assert_eq!(parts(text.as_bytes()), reference_parts(text.as_bytes()));
+        }
+
         #[test]
         fn every_valid_ssn_passes(area in 1u32..900, group in 1u32..100, serial in 1u32..10000, sep in prop::sample::select(vec!["-", " ", ""])) {
             prop_assume!(area != 666);
