@@ -106,6 +106,9 @@ struct NameInfo {
     matched: Vec<NameHit>,
     /// The name supports at least one rule that needs context (`NeedsContext::Always`).
     supports_gated: bool,
+    /// How the name bears on each rule, by rule index: decided once per name (a
+    /// column, an inline key), not per value evaluated under it.
+    support: Vec<NameSupport>,
 }
 
 /// Caches of a thread's scans: inline keys' classifications (kept across calls), the
@@ -217,6 +220,10 @@ impl std::hash::Hasher for KeyHash {
         self.0
     }
 }
+
+/// An inline key before a value: its range and its classification's index in
+/// `ScanState::inline_infos` (`None` inside when the value has none).
+type InlineKey = Option<((usize, usize), usize)>;
 
 /// Longest inline key a [`KeySlot`] holds, and how many slots there are.
 const SLOT_KEY: usize = 24;
@@ -523,6 +530,7 @@ impl Engine {
             // At one position, each PII type is reported once (by the first rule that
             // accepts it): two phone rules must not both report one number.
             emitted.clear();
+            let mut key_at = None;
             for &(pid, end) in candidates.iter() {
                 let rule = self.pattern_rule[pid];
                 if emitted
@@ -531,9 +539,15 @@ impl Engine {
                 {
                     continue;
                 }
-                if let Some(hit) =
-                    self.evaluate(hay, rule, start, end, (field, ctx.inferred), state)
-                {
+                if let Some(hit) = self.evaluate(
+                    hay,
+                    rule,
+                    start,
+                    end,
+                    (field, ctx.inferred),
+                    state,
+                    &mut key_at,
+                ) {
                     emitted.push(rule);
                     on_hit(hit);
                 }
@@ -710,6 +724,13 @@ impl Engine {
 
     /// The classification of an inline key, cached per scan call.
     fn inline_info<'s>(&self, name: &[u8], state: &'s mut ScanState) -> &'s NameInfo {
+        let i = self.inline_index(name, state);
+        &state.inline_infos[i]
+    }
+
+    /// The index of an inline key's classification in `state.inline_infos`. Indexes
+    /// hold until the cache is full and cleared, which only a new key does.
+    fn inline_index(&self, name: &[u8], state: &mut ScanState) -> usize {
         // One look-up when the key is known: the map gives an index, so that its
         // borrow ends before the miss path changes it.
         let place = KeySlot::place(name);
@@ -718,7 +739,7 @@ impl Engine {
             && usize::from(s.len) == name.len()
             && s.words == words
         {
-            return &state.inline_infos[s.info as usize];
+            return s.info as usize;
         }
         let i = match state.inline.get(name) {
             Some(&i) => i,
@@ -745,7 +766,7 @@ impl Engine {
                 info: i as u32,
             };
         }
-        &state.inline_infos[i]
+        i
     }
 
     /// Boundary, validator and context checks for one candidate.
@@ -757,6 +778,7 @@ impl Engine {
         end: usize,
         (field, inferred): (Option<&NameInfo>, Option<&str>),
         state: &mut ScanState,
+        key_at: &mut Option<InlineKey>,
     ) -> Option<ValueHit> {
         let rule = &self.rules[rule_idx];
         if !context::is_token(hay, start, end)
@@ -775,12 +797,19 @@ impl Engine {
         // The field's own name decides when it says something; otherwise (free text, or a
         // neutral name such as `note`) an inline key in the text (`ssn: …`) may.
         let field_support = field.map_or(NameSupport::Neutral, |info| self.support(info, rule_idx));
-        let name_support = match (field_support, context::inline_key(hay, line_start, start)) {
-            (NameSupport::Neutral, Some((ks, ke))) => {
-                key = field.is_none().then_some((ks, ke));
-                self.support(self.inline_info(&hay[ks..ke], state), rule_idx)
-            }
-            (support, _) => support,
+        let name_support = match field_support {
+            // Found once for the rules evaluated at one start.
+            NameSupport::Neutral => match *key_at.get_or_insert_with(|| {
+                context::inline_key(hay, line_start, start)
+                    .map(|(ks, ke)| ((ks, ke), self.inline_index(&hay[ks..ke], state)))
+            }) {
+                Some((range, info)) => {
+                    key = field.is_none().then_some(range);
+                    self.support(&state.inline_infos[info], rule_idx)
+                }
+                None => NameSupport::Neutral,
+            },
+            support => support,
         };
         let name_support =
             if name_support == NameSupport::Neutral && inferred == Some(&*rule.pii_type) {
@@ -877,13 +906,22 @@ impl Engine {
             words,
             matched,
             supports_gated: false,
+            support: Vec::new(),
         };
+        info.support = (0..self.rules.len())
+            .map(|r| self.support_of(&info, r))
+            .collect();
         info.supports_gated = (0..self.rules.len())
-            .any(|r| self.rules[r].gated() && self.support(&info, r) == NameSupport::Supports);
+            .any(|r| self.rules[r].gated() && info.support[r] == NameSupport::Supports);
         info
     }
 
+    /// How `info`'s name bears on rule `rule_idx` (kept in `NameInfo::support`).
     fn support(&self, info: &NameInfo, rule_idx: usize) -> NameSupport {
+        info.support[rule_idx]
+    }
+
+    fn support_of(&self, info: &NameInfo, rule_idx: usize) -> NameSupport {
         let rule = &self.rules[rule_idx];
         let same_type = |hit: &NameHit| {
             hit.rule == rule_idx
