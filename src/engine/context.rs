@@ -220,9 +220,10 @@ impl KeywordMatcher {
             // the block is the window's last; a word start at the span's end takes
             // it or the padding, and `hits_at` then finds no keyword that fits).
             while s < span.end {
-                let (window, n) = block::window(hay, s, 0);
+                let mut spare = [0; block::BLOCK + 2];
+                let (window, n) = block::window(hay, s, 0, &mut spare);
                 let n = n.min(span.end - s);
-                let mut starts = block::letter_starts(&window) & block::first(n);
+                let mut starts = block::letter_starts(window) & block::first(n);
                 while starts != 0 {
                     let i = starts.trailing_zeros() as usize;
                     let lead =

@@ -684,9 +684,10 @@ impl StartFinder {
         }
         // Padding: the text start is not after a word byte, and a NUL starts nothing
         // past the end (`first` drops it anyway).
-        let (window, n) = block::window(hay, at, 0);
+        let mut spare = [0; block::BLOCK + 2];
+        let (window, n) = block::window(hay, at, 0, &mut spare);
         let mut candidates =
-            (self.starts)(&window, &self.at_word_start_ranges, &self.other) & block::first(n);
+            (self.starts)(window, &self.at_word_start_ranges, &self.other) & block::first(n);
         // Without a branch per candidate: those whose first two bytes lead nowhere
         // are dropped (a candidate at the end of `hay` is walked).
         let mut rest = candidates;
