@@ -262,11 +262,7 @@ impl KeywordMatcher {
                     word & ((1 << (8 * n)) - 1)
                 }
             }
-            None => {
-                let mut next = [0u8; 8];
-                next[..n].copy_from_slice(&hay[at..at + n]);
-                u64::from_le_bytes(next)
-            }
+            None => swar::load_cold(&hay[at..at + n]),
         };
         let folded = next | swar::letters_and_alnum(next).0 >> 2;
         if has_bit(&self.pairs, pair_index(folded))

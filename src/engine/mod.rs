@@ -149,11 +149,7 @@ fn resume_point(hay: &[u8], start: usize, end: usize) -> Option<usize> {
         let n = (end - at).min(8);
         let word = match hay.get(at..at + 8) {
             Some(w) => u64::from_le_bytes(w.try_into().expect("eight bytes")),
-            None => {
-                let mut w = [0u8; 8];
-                w[..n].copy_from_slice(&hay[at..at + n]);
-                u64::from_le_bytes(w)
-            }
+            None => swar::load_cold(&hay[at..at + n]),
         };
         let blank = swar::first_blank(word) & swar::lanes(n);
         if blank != 0 {
@@ -208,9 +204,7 @@ impl std::hash::Hasher for KeyHash {
         }
         let rest = chunks.remainder();
         if !rest.is_empty() {
-            let mut last = [0u8; 8];
-            last[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(last));
+            self.add(swar::load(rest));
         }
     }
     fn write_usize(&mut self, n: usize) {
@@ -245,11 +239,7 @@ impl KeySlot {
         if name.is_empty() || name.len() > SLOT_KEY {
             return None;
         }
-        let mut bytes = [0u8; SLOT_KEY];
-        bytes[..name.len()].copy_from_slice(name);
-        let words: [u64; 3] = std::array::from_fn(|i| {
-            u64::from_le_bytes(bytes[8 * i..8 * i + 8].try_into().expect("eight bytes"))
-        });
+        let words: [u64; 3] = std::array::from_fn(|i| swar::load(name.get(8 * i..).unwrap_or(&[])));
         let mixed = (words[0] ^ words[1].rotate_left(21) ^ words[2].rotate_left(42))
             .wrapping_mul(0x9e37_79b9_7f4a_7c15);
         Some((words, (mixed >> 58) as usize % SLOTS))

@@ -325,9 +325,16 @@ impl DigitRuns {
         // 64 bytes at a time: only the bytes that are not digits are looked at.
         let mut run = 0;
         for chunk in text.chunks(block::BLOCK) {
-            let mut bytes = [b'0'; block::BLOCK];
-            bytes[..chunk.len()].copy_from_slice(chunk);
-            let mut others = !block::digits(&bytes) & block::first(chunk.len());
+            // A whole block is read where it lies (see `block::window`).
+            let mut spare = [b'0'; block::BLOCK];
+            let bytes: &[u8; block::BLOCK] = match chunk.try_into() {
+                Ok(whole) => whole,
+                Err(_) => {
+                    spare[..chunk.len()].copy_from_slice(chunk);
+                    &spare
+                }
+            };
+            let mut others = !block::digits(bytes) & block::first(chunk.len());
             let mut from = 0;
             while others != 0 {
                 let at = others.trailing_zeros() as usize;

@@ -36,6 +36,36 @@ pub fn first_blank(word: u64) -> u64 {
     zero(word ^ splat(b' ')) | zero(word ^ splat(b'\t'))
 }
 
+/// Up to eight bytes as a little-endian word, zero-padded, read with at most two
+/// overlapping loads: not copied into a zeroed array and read back, whose wide load
+/// would wait on the copy's narrower stores.
+#[inline(always)]
+pub fn load(bytes: &[u8]) -> u64 {
+    let n = bytes.len();
+    match n {
+        8.. => u64::from_le_bytes(bytes[..8].try_into().expect("eight bytes")),
+        4..=7 => {
+            let lo = u32::from_le_bytes(bytes[..4].try_into().expect("four bytes"));
+            let hi = u32::from_le_bytes(bytes[n - 4..n].try_into().expect("four bytes"));
+            u64::from(lo) | u64::from(hi) << (8 * (n - 4))
+        }
+        2..=3 => {
+            let lo = u16::from_le_bytes(bytes[..2].try_into().expect("two bytes"));
+            let hi = u16::from_le_bytes(bytes[n - 2..n].try_into().expect("two bytes"));
+            u64::from(lo) | u64::from(hi) << (8 * (n - 2))
+        }
+        1 => u64::from(bytes[0]),
+        0 => 0,
+    }
+}
+
+/// [`load`] for the rare short read at a haystack's end, kept out of the hot loop.
+#[cold]
+#[inline(never)]
+pub fn load_cold(bytes: &[u8]) -> u64 {
+    load(bytes)
+}
+
 /// The high bits of the first `n` lanes (`n` ≤ 8).
 pub fn lanes(n: usize) -> u64 {
     if n >= 8 {
@@ -51,6 +81,14 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        #[test]
+        fn a_load_is_the_bytes_zero_padded(bytes in prop::collection::vec(any::<u8>(), 0..=12)) {
+            let mut padded = [0u8; 8];
+            let n = bytes.len().min(8);
+            padded[..n].copy_from_slice(&bytes[..n]);
+            prop_assert_eq!(load(&bytes), u64::from_le_bytes(padded));
+        }
+
         #[test]
         fn the_first_blank_is_the_lowest_bit(
             bytes in prop::array::uniform8(prop::sample::select(b" \t0aZ\x00\x01\x08\x09\x1f\x20\x21\xff\x80".to_vec())),
