@@ -791,7 +791,8 @@ pub(super) fn walk(
 /// ones), and each id a row of bits, one per class of the third byte.
 struct Triples {
     class: [u8; 256],
-    classes: usize,
+    /// Byte → its class times the number of classes: the first byte's pairs.
+    first: [u16; 256],
     /// By `classes * first class + second class`.
     pair_ids: Vec<u16>,
     /// `stride` words a pair id; row 0, of the dead pairs, is all zeros.
@@ -853,7 +854,7 @@ impl Triples {
         }
         Triples {
             class,
-            classes,
+            first: std::array::from_fn(|b| (usize::from(class[b]) * classes) as u16),
             pair_ids,
             rows,
             stride,
@@ -861,9 +862,16 @@ impl Triples {
     }
 
     fn live(&self, a: u8, b: u8, c: u8) -> bool {
-        let [a, b, c] = [a, b, c].map(|x| usize::from(self.class[usize::from(x)]));
-        let id = usize::from(self.pair_ids[a * self.classes + b]);
-        self.rows[id * self.stride + c / 64] >> (c % 64) & 1 != 0
+        let pair =
+            usize::from(self.first[usize::from(a)]) + usize::from(self.class[usize::from(b)]);
+        let id = usize::from(self.pair_ids[pair]);
+        let c = usize::from(self.class[usize::from(c)]);
+        // One word a pair when there are at most 64 classes (the usual case).
+        if self.stride == 1 {
+            self.rows[id] >> c & 1 != 0
+        } else {
+            self.rows[id * self.stride + c / 64] >> (c % 64) & 1 != 0
+        }
     }
 }
 
