@@ -8,6 +8,7 @@
 //! and with which confidence.
 
 mod block;
+mod compact;
 pub mod context;
 pub mod patterns;
 mod prefilter;

@@ -22,6 +22,7 @@
 //! ever cost far more bytes of DFA walks than they skip (patterns made to do so), the
 //! search falls back to the finder where it stands.
 
+use super::compact::CompactDfa;
 use super::{block, patterns};
 use regex_automata::{
     Input, MatchKind,
@@ -273,6 +274,8 @@ struct StartFinder {
     dfa: dense::DFA<Vec<u32>>,
     /// Start state by the byte before the candidate; the last entry for the text start.
     start: Vec<StateID>,
+    /// The same DFA over 16-bit ids, walked instead when it fits.
+    compact: Option<CompactDfa>,
     /// DFA pattern id → finder pattern id.
     ids: Vec<usize>,
 }
@@ -536,6 +539,7 @@ impl Skipper {
             });
             let pairs = live_pairs(&dfa, &start);
             let triples = Triples::new(&dfa, &start);
+            let compact = CompactDfa::new(&dfa, &start);
             Some(StartFinder {
                 at_word_start_ranges,
                 other,
@@ -545,6 +549,7 @@ impl Skipper {
                 triples,
                 dfa,
                 start,
+                compact,
                 ids: start_ids,
             })
         };
@@ -746,7 +751,10 @@ impl StartFinder {
 
     /// The leftmost-first match anchored at `at`: (DFA pattern id, end).
     fn walk(&self, hay: &[u8], at: usize, walked: &mut usize) -> Option<(usize, usize)> {
-        walk(&self.dfa, &self.start, hay, at, walked)
+        match &self.compact {
+            Some(compact) => compact.walk(hay, at, walked),
+            None => walk(&self.dfa, &self.start, hay, at, walked),
+        }
     }
 }
 
