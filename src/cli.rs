@@ -135,7 +135,8 @@ pub struct ScanArgs {
     /// writes both; formats pair with --output files in order, one may go to stdout).
     #[arg(long, short = 'f', value_enum, default_values_t = [Format::Text])]
     pub format: Vec<Format>,
-    /// Write a report to FILE (created with mode 0600, atomically) instead of stdout.
+    /// Write a report to FILE (created with mode 0600, atomically) instead of stdout;
+    /// `-` is standard output.
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Vec<PathBuf>,
     /// Print the raw values found. Reports then contain the PII itself: handle with care.

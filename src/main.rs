@@ -150,15 +150,18 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
             max_ratio: args.max_compression_ratio,
         },
     };
-    // Formats pair with --output files in order; one format may be left for stdout.
-    if args.output.len() > args.format.len() || args.format.len() > args.output.len() + 1 {
+    // Formats pair with --output files in order; one format may go to stdout, either
+    // left without a file (the last) or given `-o -`.
+    let dashes = args.output.iter().filter(|p| p.as_os_str() == "-").count();
+    let unpaired = args.format.len().saturating_sub(args.output.len());
+    if args.output.len() > args.format.len() || unpaired + dashes > 1 {
         bail!(
-            "{} formats and {} output files: give one --output per --format (one format may go to standard output)",
+            "{} formats and {} output files: give one --output per --format (one format may go to standard output, left last without a file or given `-o -`)",
             args.format.len(),
             args.output.len()
         );
     }
-    let to_stdout = args.format.len() > args.output.len();
+    let to_stdout = unpaired + dashes > 0;
     let color = match args.color {
         When::Always => true,
         When::Never => false,
@@ -169,16 +172,23 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
         }
     };
     let tool = ToolInfo::new(&set);
-    let mut files: Vec<PrivateFile> = args
+    // By format: its file, or `None` for standard output.
+    let mut files: Vec<Option<PrivateFile>> = args
         .output
         .iter()
-        .map(|p| PrivateFile::create(p))
+        .map(|p| match p.as_os_str() == "-" {
+            true => Ok(None),
+            false => PrivateFile::create(p).map(Some),
+        })
         .collect::<Result<_>>()?;
     let mut reporters: Vec<Box<dyn report::Reporter>> = args
         .format
         .iter()
         .enumerate()
-        .map(|(i, f)| report::reporter(*f, tool.clone(), color && i >= files.len()))
+        .map(|(i, f)| {
+            let to_stdout = files.get(i).is_none_or(Option::is_none);
+            report::reporter(*f, tool.clone(), color && to_stdout)
+        })
         .collect();
     let stdout = io::stdout();
     let mut stdout_out: Box<dyn Write> = if args.quiet {
@@ -194,8 +204,8 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
      -> io::Result<()> {
         for (i, r) in reporters.iter_mut().enumerate() {
             let out: &mut dyn Write = match files.get_mut(i) {
-                Some(file) => file,
-                None => &mut stdout_out,
+                Some(Some(file)) => file,
+                _ => &mut stdout_out,
             };
             f(r.as_mut(), out)?;
         }
@@ -314,7 +324,7 @@ fn scan_command(args: ScanArgs) -> Result<ExitCode> {
     };
     fan_out(&mut |r, out| r.finish(&outcome, out)).context("cannot write the report")?;
     stdout_out.flush()?;
-    for file in files {
+    for file in files.into_iter().flatten() {
         file.commit()?;
     }
     let summary = outcome.summary;

@@ -136,6 +136,52 @@ fn report_files_are_private_and_complete() {
 }
 
 #[test]
+fn a_dash_output_is_standard_output() {
+    let dir = planted_tree();
+    let notes = dir.path().join("notes.txt");
+    let report = dir.path().join("out.md");
+    // `-o -` sends its format to stdout, wherever it stands among the formats.
+    let out = piiscan()
+        .current_dir(dir.path())
+        .args(["scan", notes.to_str().unwrap(), "-f", "jsonl", "-o", "-"])
+        .args(["-f", "markdown", "-o"])
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(
+        lines.iter().filter(|l| l["type"] == "finding").count(),
+        2,
+        "{stdout}"
+    );
+    assert!(std::fs::read_to_string(&report).unwrap().starts_with('#'));
+    assert!(!dir.path().join("-").exists(), "no file named `-`");
+    // Two formats for stdout are refused before anything is scanned.
+    piiscan()
+        .current_dir(dir.path())
+        .args([
+            "scan",
+            notes.to_str().unwrap(),
+            "-f",
+            "jsonl",
+            "-o",
+            "-",
+            "-f",
+            "json",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "one format may go to standard output",
+        ));
+}
+
+#[test]
 fn exit_codes_follow_fail_on_and_completeness() {
     let dir = planted_tree();
     let clean = write(dir.path(), "clean.txt", "nothing to see here\n");
