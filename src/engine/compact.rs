@@ -104,53 +104,23 @@ impl CompactDfa {
     /// [`super::prefilter::walk`] finds it; the bytes walked are added to `walked`.
     #[inline(always)]
     pub(super) fn walk(&self, hay: &[u8], at: usize, walked: &mut usize) -> Option<(usize, usize)> {
-        self.walk_on(hay, at, at, self.start_at(hay, at), None, walked)
-    }
-
-    #[inline(always)]
-    fn start_at(&self, hay: &[u8], at: usize) -> u16 {
-        self.start[at.checked_sub(1).map_or(256, |p| usize::from(hay[p]))]
-    }
-
-    #[inline(always)]
-    fn next(&self, sid: u16, b: u8) -> u16 {
-        self.trans[usize::from(sid.wrapping_add(u16::from(self.classes[usize::from(b)])))]
-    }
-
-    /// A special state entered before the byte at `i`: a match is noted in `found`;
-    /// true when the walk ends.
-    #[inline(always)]
-    fn note(&self, sid: u16, i: usize, found: &mut Option<(usize, usize)>) -> bool {
-        if sid > self.special {
-            return false;
-        }
-        match self.kinds[usize::from(sid >> self.stride2)] {
-            PLAIN => false,
-            STOP => true,
-            // Matches are reported one byte late: this one ended before the byte.
-            kind => {
-                *found = Some((usize::from(kind - MATCH), i));
-                false
-            }
-        }
-    }
-
-    /// The walk from `at`, in state `sid` before the byte at `i`, with `found` so far.
-    #[inline(always)]
-    fn walk_on(
-        &self,
-        hay: &[u8],
-        at: usize,
-        mut i: usize,
-        mut sid: u16,
-        mut found: Option<(usize, usize)>,
-        walked: &mut usize,
-    ) -> Option<(usize, usize)> {
+        let before = at.checked_sub(1).map_or(256, |p| usize::from(hay[p]));
+        let mut sid = self.start[before];
+        let mut found = None;
+        let mut i = at;
         while let Some(&b) = hay.get(i) {
-            sid = self.next(sid, b);
-            if sid <= self.special && self.note(sid, i, &mut found) {
-                *walked += i + 1 - at;
-                return found;
+            sid =
+                self.trans[usize::from(sid.wrapping_add(u16::from(self.classes[usize::from(b)])))];
+            if sid <= self.special {
+                match self.kinds[usize::from(sid >> self.stride2)] {
+                    PLAIN => {}
+                    STOP => {
+                        *walked += i + 1 - at;
+                        return found;
+                    }
+                    // Matches are reported one byte late: this one ended before `b`.
+                    kind => found = Some((usize::from(kind - MATCH), i)),
+                }
             }
             i += 1;
         }
