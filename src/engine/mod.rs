@@ -311,6 +311,9 @@ pub struct Engine {
     pattern_rule: Vec<usize>,
     /// Pattern index → every match needs context to be reported.
     pattern_gated: Vec<bool>,
+    /// Pattern index → a match may hold a space or tab, where `resume_point` looks
+    /// for a value of its own (most patterns match none: the look is spared).
+    pattern_blank: Vec<bool>,
     keywords: KeywordMatcher,
     /// No pattern looks at anything but whether its neighbours are word bytes (`\b`),
     /// so a value matches alike alone and between non-word delimiters
@@ -417,6 +420,10 @@ impl Engine {
         };
         let gated_rules: Vec<bool> = rules.iter().map(CompiledRule::gated).collect();
         Ok(Engine {
+            pattern_blank: all_patterns
+                .iter()
+                .map(|p| prefilter::may_hold(p, b" \t"))
+                .collect(),
             word_looks_only: all_patterns.iter().all(|p| patterns::word_looks_only(p)),
             keywords: KeywordMatcher::new(&keywords, &gated_rules),
             rules,
@@ -489,15 +496,18 @@ impl Engine {
             // when such a rule's pattern matches, since most candidates of those rules
             // (numbers in logs, bare digit columns) have none.
             let mut gate: Option<bool> = None;
+            // The inline key before `start`, looked up once for the gate and every
+            // rule `evaluate` tries here.
+            let mut key_at = None;
             let mut context_possible = |state: &mut ScanState| {
                 *gate.get_or_insert_with(|| {
-                    inferred_gated || self.gated_context(hay, start, field, state)
+                    inferred_gated || self.gated_context(hay, start, field, state, &mut key_at)
                 })
             };
             if self.gated(first) && !context_possible(state) {
                 // Free patterns come first in the finder, so none matches at `start`;
                 // one may start inside this match.
-                if let Some(pos) = resume_point(hay, start, m.end) {
+                if let Some(pos) = self.resume_point(hay, first, start, m.end) {
                     ps.resume_at(&mut finds, pos);
                 }
                 continue;
@@ -521,7 +531,6 @@ impl Engine {
             // At one position, each PII type is reported once (by the first rule that
             // accepts it): two phone rules must not both report one number.
             emitted.clear();
-            let mut key_at = None;
             for &(pid, end) in candidates.iter() {
                 let rule = self.pattern_rule[pid];
                 if emitted
@@ -543,7 +552,7 @@ impl Engine {
                 }
             }
             if emitted.is_empty()
-                && let Some(pos) = resume_point(hay, start, m.end)
+                && let Some(pos) = self.resume_point(hay, first, start, m.end)
             {
                 ps.resume_at(&mut finds, pos);
             }
@@ -635,6 +644,17 @@ impl Engine {
         quiet
     }
 
+    /// `resume_point` after a match of pattern `pid` at `start..end`: `None` at once
+    /// when the pattern matches no space or tab.
+    #[inline(always)]
+    fn resume_point(&self, hay: &[u8], pid: usize, start: usize, end: usize) -> Option<usize> {
+        if self.pattern_blank[pid] {
+            resume_point(hay, start, end)
+        } else {
+            None
+        }
+    }
+
     /// True when pattern `pid` belongs to a rule that reports only with context.
     fn gated(&self, pid: usize) -> bool {
         self.pattern_gated[pid]
@@ -650,6 +670,7 @@ impl Engine {
         start: usize,
         field: Option<&NameInfo>,
         state: &mut ScanState,
+        key_at: &mut Option<InlineKey>,
     ) -> bool {
         if field.is_some_and(|f| f.supports_gated) {
             return true;
@@ -692,8 +713,13 @@ impl Engine {
             }
             (line_start, line_end)
         };
-        if let Some((ks, ke)) = context::inline_key(hay, line_start, start)
-            && self.inline_info(&hay[ks..ke], state).supports_gated
+        // `evaluate` finds the same line start (its search and this one's agree), so
+        // the key found here is the one it would find.
+        let key = context::inline_key(hay, line_start, start)
+            .map(|(ks, ke)| ((ks, ke), self.inline_index(&hay[ks..ke], state)));
+        *key_at = Some(key);
+        if let Some((_, info)) = key
+            && state.inline_infos[info].supports_gated
         {
             return true;
         }
@@ -713,6 +739,7 @@ impl Engine {
     }
 
     /// The classification of an inline key, cached per scan call.
+    #[cfg(test)]
     fn inline_info<'s>(&self, name: &[u8], state: &'s mut ScanState) -> &'s NameInfo {
         let i = self.inline_index(name, state);
         &state.inline_infos[i]

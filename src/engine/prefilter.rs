@@ -180,6 +180,17 @@ fn required_bytes(h: &Hir, out: &mut Vec<u8>) {
     }
 }
 
+/// True when a match of `pattern` may hold one of `bytes` (also when that cannot be
+/// told).
+pub fn may_hold(pattern: &str, bytes: &[u8]) -> bool {
+    let Some(hir) = patterns::parse(pattern) else {
+        return true;
+    };
+    let mut all = [false; 256];
+    all_bytes(&hir, &mut all);
+    bytes.iter().any(|&b| all[usize::from(b)])
+}
+
 /// Every byte a match of `h` can hold.
 fn all_bytes(h: &Hir, out: &mut ByteSet) {
     match h.kind() {
@@ -1241,6 +1252,46 @@ mod tests {
             proptest::prop_assert_eq!(skipper_matches(set, &hay, from..to, false), want);
             let want = finder_matches_resumed(set, &hay, from..to);
             proptest::prop_assert_eq!(skipper_matches(set, &hay, from..to, true), want);
+        }
+    }
+
+    #[test]
+    fn bytes_a_match_may_hold() {
+        assert!(!may_hold(r"\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b", b" \t"));
+        assert!(may_hold(r"\b[0-9]{3} [0-9]{2} [0-9]{4}\b", b" \t"));
+        assert!(may_hold(r"[0-9]([ .-][0-9])+", b" "));
+        assert!(may_hold(r"x\s?y", b"\t"));
+        assert!(!may_hold(r"(ab|cd)+", b"e"));
+        // Cannot be told: assume it may.
+        assert!(may_hold(r"(", b" "));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        /// A default pattern said to hold no space or tab matches none (what lets
+        /// `Engine::scan` skip looking for one in its rejected matches).
+        #[test]
+        fn no_match_holds_a_byte_its_pattern_cannot(
+            pieces in proptest::collection::vec(0usize..64, 0..60),
+        ) {
+            let hay = text(&pieces);
+            for p in default_patterns() {
+                if may_hold(p, b" \t") {
+                    continue;
+                }
+                let re = patterns::build_one(p).unwrap();
+                for at in 0..hay.len() {
+                    let input = regex_automata::Input::new(&hay[..])
+                        .range(at..)
+                        .anchored(regex_automata::Anchored::Yes);
+                    if let Some(m) = re.search(&input) {
+                        proptest::prop_assert!(
+                            !hay[m.range()].iter().any(|&b| b == b' ' || b == b'\t'),
+                            "{} matched a blank", p
+                        );
+                    }
+                }
+            }
         }
     }
 
