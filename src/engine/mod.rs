@@ -222,7 +222,7 @@ type InlineKey = Option<((usize, usize), usize)>;
 
 /// Longest inline key a [`KeySlot`] holds, and how many slots there are.
 const SLOT_KEY: usize = 24;
-const SLOTS: usize = 64;
+const SLOTS: usize = 256;
 
 /// A known inline key, zero-padded into words, and its classification's index.
 #[derive(Clone, Copy, Default)]
@@ -243,7 +243,7 @@ impl KeySlot {
         let words: [u64; 3] = std::array::from_fn(|i| swar::load(name.get(8 * i..).unwrap_or(&[])));
         let mixed = (words[0] ^ words[1].rotate_left(21) ^ words[2].rotate_left(42))
             .wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        Some((words, (mixed >> 58) as usize % SLOTS))
+        Some((words, (mixed >> (64 - SLOTS.trailing_zeros())) as usize))
     }
 }
 
@@ -270,6 +270,67 @@ fn line_around(hay: &[u8], at: Range<usize>, state: &mut ScanState) -> (usize, u
         state.line = line_start..line_end;
     }
     (line_start, line_end)
+}
+
+/// `gated_context`'s line of a value at `start`: its start (the byte after the last
+/// newline at most `LOOKBACK` bytes before, else that far back) and its end (the next
+/// newline at most `2 * LOOKBACK` bytes after the start, or the haystack's end; `None`
+/// for a longer line). Taken from `last`, the last line found, when `start` is on
+/// it and its start is within reach (the searches would find the same bytes), or from
+/// the line after it; `last` becomes the line found when both its ends are real.
+fn gate_line(hay: &[u8], start: usize, last: &mut Range<usize>) -> (usize, Option<usize>) {
+    let floor = start.saturating_sub(LOOKBACK);
+    if last.start <= start && start <= last.end && floor <= last.start {
+        return (last.start, Some(last.end));
+    }
+    if let Some(next) = next_line(hay, last, start, floor) {
+        if let Some(end) = next.1 {
+            *last = next.0..end;
+        }
+        return next;
+    }
+    let newline = memchr::memrchr(b'\n', &hay[floor..start]);
+    let line_start = newline.map_or(floor, |p| floor + p + 1);
+    let ceiling = (line_start + 2 * LOOKBACK).min(hay.len());
+    let line_end = match memchr::memchr(b'\n', &hay[start..ceiling]) {
+        Some(p) => Some(start + p),
+        None if ceiling == hay.len() => Some(ceiling),
+        None => None,
+    };
+    // Only a line whose start is a real one (not the look-back's floor) is kept:
+    // another candidate on it would search back from elsewhere.
+    if let Some(end) = line_end
+        && (newline.is_some() || floor == 0)
+    {
+        *last = line_start..end;
+    }
+    (line_start, line_end)
+}
+
+/// `gated_context`'s line bounds for a value at `start` on a line after `last` (the
+/// last line found, its end a newline or the haystack's end), with one search
+/// forward instead of one back and one forward: the next line's start is known, and
+/// it holds `start` when no newline comes between. `None` when that is not so (then
+/// the searches are made): no such line, its end before `floor` (the search back
+/// would stop there) or before `start`.
+fn next_line(
+    hay: &[u8],
+    last: &Range<usize>,
+    start: usize,
+    floor: usize,
+) -> Option<(usize, Option<usize>)> {
+    if last.end >= start || last.end < floor {
+        return None;
+    }
+    let line_start = last.end + 1;
+    let ceiling = (line_start + 2 * LOOKBACK).min(hay.len());
+    match memchr::memchr(b'\n', &hay[line_start..ceiling]) {
+        Some(p) if line_start + p >= start => Some((line_start, Some(line_start + p))),
+        Some(_) => None,
+        None if start > ceiling => None,
+        None if ceiling == hay.len() => Some((line_start, Some(ceiling))),
+        None => Some((line_start, None)),
+    }
 }
 
 impl ScanState {
@@ -685,34 +746,7 @@ impl Engine {
         {
             return false;
         }
-        // The line's ends as searched from `start` below: those of the last line
-        // when `start` is on it and its start is within reach (then the searches
-        // would find the same bytes).
-        let line = &state.line;
-        let known = line.start <= start
-            && start <= line.end
-            && start.saturating_sub(LOOKBACK) <= line.start;
-        let (line_start, line_end) = if known {
-            (line.start, Some(line.end))
-        } else {
-            let floor = start.saturating_sub(LOOKBACK);
-            let newline = memchr::memrchr(b'\n', &hay[floor..start]);
-            let line_start = newline.map_or(floor, |p| floor + p + 1);
-            let ceiling = (line_start + 2 * LOOKBACK).min(hay.len());
-            let line_end = match memchr::memchr(b'\n', &hay[start..ceiling]) {
-                Some(p) => Some(start + p),
-                None if ceiling == hay.len() => Some(ceiling),
-                None => None,
-            };
-            // Only a line whose start is a real one (not the look-back's floor) is
-            // kept: another candidate on it would search back from elsewhere.
-            if let Some(end) = line_end
-                && (newline.is_some() || floor == 0)
-            {
-                state.line = line_start..end;
-            }
-            (line_start, line_end)
-        };
+        let (line_start, line_end) = gate_line(hay, start, &mut state.line);
         // `evaluate` finds the same line start (its search and this one's agree), so
         // the key found here is the one it would find.
         let key = context::inline_key(hay, line_start, start)
@@ -1394,6 +1428,49 @@ mod tests {
                     .map_or(ceiling, |p| end + p);
                 proptest::prop_assert_eq!(
                     line_around(&hay, start..end, &mut state),
+                    (want_start, want_end)
+                );
+            }
+        }
+
+        /// The gate's line bounds, reused from the last line or found from the line
+        /// after it, are those searched from each value, whichever of the gate and
+        /// `evaluate` found the last line.
+        #[test]
+        fn gate_lines_are_the_ones_searched(
+            bytes in proptest::collection::vec(0u8..200, 1..1600),
+            newlines in proptest::sample::select(vec![0u8, 1, 2, 60]),
+            values in proptest::collection::vec((0usize..1600, 1usize..40, proptest::bool::ANY), 1..16),
+        ) {
+            // Lines from a few bytes to none at all, to past the gate's reach.
+            let hay: Vec<u8> = bytes
+                .iter()
+                .map(|&b| if b < newlines { b'\n' } else if b % 3 == 0 { b' ' } else { b'a' })
+                .collect();
+            let mut values: Vec<(usize, usize, bool)> = values
+                .into_iter()
+                .map(|(s, l, gate)| (s % hay.len(), l, gate))
+                .collect();
+            values.sort_unstable();
+            let mut state = ScanState::default();
+            state.new_haystack();
+            for (start, len, gate) in values {
+                if !gate {
+                    line_around(&hay, start..(start + len).min(hay.len()), &mut state);
+                    continue;
+                }
+                let floor = start.saturating_sub(LOOKBACK);
+                let want_start = hay[floor..start]
+                    .iter()
+                    .rposition(|&b| b == b'\n')
+                    .map_or(floor, |p| floor + p + 1);
+                let ceiling = (want_start + 2 * LOOKBACK).min(hay.len());
+                let want_end = match hay[start..ceiling].iter().position(|&b| b == b'\n') {
+                    Some(p) => Some(start + p),
+                    None => (ceiling == hay.len()).then_some(ceiling),
+                };
+                proptest::prop_assert_eq!(
+                    gate_line(&hay, start, &mut state.line),
                     (want_start, want_end)
                 );
             }
