@@ -10,6 +10,11 @@
 #   SIZE_MIB=256 scripts/bench.sh
 #   RUNS=1 WARMUP=0 scripts/bench.sh  # quicker, noisier
 #   INPUTS_ONLY=1 scripts/bench.sh    # generate the inputs and stop
+#   PAIRS=10 scripts/bench.sh         # also 10 interleaved rounds of `rg -j2` and
+#                                     # piiscan `-j2` per input: the ratio of each
+#                                     # round and their median, which the machine's
+#                                     # drift between hyperfine's batches does not bias
+#   PAIRS=10 HYPERFINE=0 scripts/bench.sh   # the interleaved rounds only
 #
 # Needs python3, hyperfine, ripgrep and GNU time (/usr/bin/time).
 set -euo pipefail
@@ -63,9 +68,38 @@ print("%d patterns" % len(pats), file=sys.stderr)
 print("|".join("(?:%s)" % p for p in pats))' 2>"$DIR/pattern-count")
 echo "rg alternation: $(cat "$DIR/pattern-count")"
 
+# Interleaved rounds: `rg -j2` then piiscan `-j2`, then the other way round, so that
+# neither always runs on the warmer or the quieter machine.
+pairs() {
+  python3 - "$1" "$2" "$pattern" "$BIN" <<'PY'
+import statistics, subprocess, sys, time
+path, rounds, pattern, binary = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+rg = ["rg", "-j2", "--no-unicode", "-a", "--count-matches", "-e", pattern, path]
+pii = [binary, "scan", path, "-j2", "-f", "jsonl", "-o", "/dev/null", "--fail-on", "never", "--no-config"]
+def timed(cmd):
+    t = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - t
+ratios = []
+for i in range(rounds):
+    if i % 2 == 0:
+        a = timed(rg); b = timed(pii)
+    else:
+        b = timed(pii); a = timed(rg)
+    ratios.append(a / b)
+    print(f"round {i + 1}: rg -j2 {a:.2f} s, piiscan -j2 {b:.2f} s, {a / b:.2f}x")
+print(f"piiscan -j2 vs rg -j2 over {rounds} interleaved rounds: median {statistics.median(ratios):.2f}x "
+      f"(min {min(ratios):.2f}x, max {max(ratios):.2f}x)")
+PY
+}
+
 for input in "$mixed" "$numeric" "$base64"; do
   echo
   echo "== $(basename "$input") ($(du -h "$input" | cut -f1))"
+  if [ "${PAIRS:-0}" -gt 0 ]; then
+    pairs "$input" "$PAIRS"
+  fi
+  [ "${HYPERFINE:-1}" = 0 ] && continue
   hyperfine --warmup "${WARMUP:-1}" --runs "${RUNS:-3}" -i --export-markdown "$DIR/$(basename "$input").md" \
     -n cat "cat $input > /dev/null" \
     -n "rg -j1" "rg -j1 --no-unicode -a --count-matches -e '$pattern' $input" \
